@@ -1,0 +1,11 @@
+"""imageops: images as NumPy arrays, with the lecture's image applications.
+
+I/O (Pillow), mirror transforms as coordinate matrices, the UΣ column split and SVD
+foreground removal, mean/median filters and local-deviation texture.
+"""
+
+from .decomposition import *  # noqa: F401,F403
+from .filters import *  # noqa: F401,F403
+from .frames import *  # noqa: F401,F403
+from .io import *  # noqa: F401,F403
+from .transforms import *  # noqa: F401,F403
