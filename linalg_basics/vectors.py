@@ -1,1 +1,423 @@
-__all__: list[str] = []
+"""Vectors as plain Python lists.
+
+=====================  ==============================================
+Function               Computes
+=====================  ==============================================
+``add_vectors``        u + v, entry by entry
+``subtract_vectors``   u - v, entry by entry
+``scale_vector``       alpha * v
+``vector_length``      the Euclidean length ||v||
+``dot_product``        u . v = sum of u_i * v_i
+``hadamard_product``   u * v, entry by entry
+``cosine_similarity``  u . v / (||u|| ||v||)
+=====================  ==============================================
+
+A vector is any iterable of real numbers: ``int``, ``float``, ``fractions.Fraction`` or
+``decimal.Decimal`` (NumPy scalars are turned into the matching Python number). Results are
+plain lists and numbers.
+
+How the numbers are combined:
+
+* ints and Fractions are exact: sums and products never round.
+* floats are summed with :func:`math.fsum`, which rounds only once, at the end.
+* Decimals follow the current :mod:`decimal` context. Decimal cannot be mixed with float or
+  Fraction (a ``TypeError`` says so), as in the standard library.
+
+Lengths and cosines of int and Fraction vectors are the correctly rounded float of the exact
+value, so ``cosine_similarity([4, 2, 1, 2], [1, 2, 2, 0])`` is exactly ``2/3`` rounded once.
+
+>>> add_vectors([1, 2, 3], [4, 5, 6])
+[5, 7, 9]
+>>> dot_product([1, 2, 3], [2, 3, 4])
+20
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal
+from fractions import Fraction
+
+from .errors import ShapeError
+
+__all__ = [
+    "add_vectors",
+    "subtract_vectors",
+    "scale_vector",
+    "vector_length",
+    "dot_product",
+    "hadamard_product",
+    "cosine_similarity",
+]
+
+# ---------------------------------------------------------------------------
+# Checking numbers (shared with matrices.py and statistics.py)
+# ---------------------------------------------------------------------------
+
+EXACT, FLOAT, DECIMAL = "exact", "float", "decimal"
+
+
+def _as_number(x, func, where):
+    """Return ``x`` as a plain int, float, Fraction or Decimal, or raise TypeError."""
+    if type(x) in (int, float, Fraction, Decimal):
+        return x
+    if isinstance(x, numbers.Integral):  # bool, numpy integers
+        return int(x)
+    if isinstance(x, numbers.Rational):
+        return Fraction(x)
+    if isinstance(x, numbers.Real):  # numpy floats and other real types
+        return float(x)
+    if isinstance(x, Decimal):
+        return x
+    raise TypeError(f"{func} expects real numbers, but {where} is {x!r} ({type(x).__name__})")
+
+
+def _as_numbers(values, func, name):
+    """Return ``values`` as a list of plain numbers; ``name`` says which argument it is."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(
+            f"{func} expects an iterable of real numbers for {name}, got {type(values).__name__}"
+        )
+    return [_as_number(x, func, f"{name}[{i}]") for i, x in enumerate(values)]
+
+
+def _kind(values, func):
+    """Return how ``values`` are combined: EXACT (int/Fraction), FLOAT or DECIMAL."""
+    types = {type(x) for x in values}
+    if Decimal in types:
+        if float in types or Fraction in types:
+            mixed = sorted(t.__name__ for t in types - {int, Decimal})
+            raise TypeError(
+                f"{func} cannot mix Decimal with {' or '.join(mixed)}; "
+                "convert the values to one type first"
+            )
+        return DECIMAL
+    return FLOAT if float in types else EXACT
+
+
+def _same_length(u, v, func, names=("u", "v"), what="vectors"):
+    if len(u) != len(v):
+        raise ShapeError(
+            f"{func} needs {what} of the same length, "
+            f"got {names[0]} of length {len(u)} and {names[1]} of length {len(v)}"
+        )
+
+
+def _total(terms, kind):
+    """Sum ``terms``: exactly for EXACT, one rounding for FLOAT, decimal context for DECIMAL."""
+    if kind == FLOAT:
+        return math.fsum(terms)
+    return sum(terms, Decimal(0) if kind == DECIMAL else 0)
+
+
+def _sqrt_exact(q):
+    """The correctly rounded float square root of a non-negative Fraction or int.
+
+    The root is taken with integers (:func:`math.isqrt`) on about 60 bits, and the last bit
+    is set when the root is inexact ("round to odd"), so the final conversion to a 53-bit
+    float rounds exactly as the true root would.
+    """
+    q = Fraction(q)
+    p, r = q.numerator, q.denominator
+    if p == 0:
+        return 0.0
+    k = (120 - p.bit_length() + r.bit_length()) // 2  # scale by 4**k: about 120 bits
+    num, den = (p << 2 * k, r) if k >= 0 else (p, r << -2 * k)
+    n, rest = divmod(num, den)
+    s = math.isqrt(n)
+    if rest or s * s != n:
+        s |= 1
+    return s / (1 << k) if k >= 0 else float(s << -k)
+
+
+def _signed_sqrt_ratio(top, bottom):
+    """Correctly rounded float of ``top / sqrt(bottom)`` for exact ``top`` and ``bottom > 0``."""
+    return math.copysign(_sqrt_exact(Fraction(top) ** 2 / bottom), top)
+
+
+def _scaled_down(v):
+    """Return ``v`` divided by a power of two so its largest entry is near 1, and the power.
+
+    Dividing a float by a power of two is exact, so nothing is lost, while products of the
+    scaled entries can neither overflow nor underflow.
+    """
+    largest = max((abs(x) for x in v), default=0.0)
+    if largest == 0 or not math.isfinite(largest):
+        return list(v), 0
+    e = math.frexp(largest)[1]
+    return [math.ldexp(x, -e) for x in v], e
+
+
+# ---------------------------------------------------------------------------
+# Entry-by-entry operations
+# ---------------------------------------------------------------------------
+
+
+def _pair(u, v, func):
+    u = _as_numbers(u, func, "u")
+    v = _as_numbers(v, func, "v")
+    _same_length(u, v, func)
+    _kind(u + v, func)
+    return u, v
+
+
+def add_vectors(u, v):
+    """Add two vectors entry by entry.
+
+    ``w_i = u_i + v_i``
+
+    Parameters
+    ----------
+    u, v : iterable of real numbers
+        Vectors of the same length.
+
+    Returns
+    -------
+    list
+        The sum ``u + v``.
+
+    Raises
+    ------
+    ShapeError
+        If the lengths differ.
+    TypeError
+        If an entry is not a real number.
+
+    Examples
+    --------
+    >>> add_vectors([1, 2, 3], [4, 5, 6])
+    [5, 7, 9]
+    >>> add_vectors([1, 2], [1, 2, 3])
+    Traceback (most recent call last):
+    ...
+    linalg_basics.errors.ShapeError: add_vectors needs vectors of the same length, got u of length 2 and v of length 3
+    """  # noqa: E501
+    u, v = _pair(u, v, "add_vectors")
+    return [a + b for a, b in zip(u, v, strict=True)]
+
+
+def subtract_vectors(u, v):
+    """Subtract two vectors entry by entry.
+
+    ``w_i = u_i - v_i``
+
+    Parameters
+    ----------
+    u, v : iterable of real numbers
+        Vectors of the same length.
+
+    Returns
+    -------
+    list
+        The difference ``u - v``.
+
+    Raises
+    ------
+    ShapeError
+        If the lengths differ.
+
+    Examples
+    --------
+    >>> subtract_vectors([1, 2, 3], [4, 5, 6])
+    [-3, -3, -3]
+    """
+    u, v = _pair(u, v, "subtract_vectors")
+    return [a - b for a, b in zip(u, v, strict=True)]
+
+
+def scale_vector(alpha, v):
+    """Multiply every entry of a vector by the number ``alpha``.
+
+    ``w_i = alpha * v_i``
+
+    Parameters
+    ----------
+    alpha : real number
+        The scale factor.
+    v : iterable of real numbers
+        The vector.
+
+    Returns
+    -------
+    list
+        The vector ``alpha * v``.
+
+    Examples
+    --------
+    >>> scale_vector(2, [1, 2, 3])
+    [2, 4, 6]
+    >>> from fractions import Fraction
+    >>> scale_vector(Fraction(1, 3), [3, 1])
+    [Fraction(1, 1), Fraction(1, 3)]
+    """
+    alpha = _as_number(alpha, "scale_vector", "alpha")
+    v = _as_numbers(v, "scale_vector", "v")
+    _kind([alpha, *v], "scale_vector")
+    return [alpha * x for x in v]
+
+
+def hadamard_product(u, v):
+    """Multiply two vectors entry by entry (the Hadamard product).
+
+    ``w_i = u_i * v_i``
+
+    Parameters
+    ----------
+    u, v : iterable of real numbers
+        Vectors of the same length.
+
+    Returns
+    -------
+    list
+        The entry-by-entry product.
+
+    Raises
+    ------
+    ShapeError
+        If the lengths differ.
+
+    Examples
+    --------
+    >>> hadamard_product([1, 2], [3, 4])
+    [3, 8]
+    """
+    u, v = _pair(u, v, "hadamard_product")
+    return [a * b for a, b in zip(u, v, strict=True)]
+
+
+# ---------------------------------------------------------------------------
+# Products that sum: dot product, length, cosine similarity
+# ---------------------------------------------------------------------------
+
+
+def dot_product(u, v):
+    """The dot product of two vectors.
+
+    ``u . v = u_1 v_1 + u_2 v_2 + ... + u_n v_n``
+
+    Exact for ints and Fractions; for floats the products are summed with
+    :func:`math.fsum` (one rounding for the whole sum). The dot product of two empty vectors
+    is 0.
+
+    Parameters
+    ----------
+    u, v : iterable of real numbers
+        Vectors of the same length.
+
+    Returns
+    -------
+    number
+        An int for ints, a Fraction if a Fraction is present, a float if a float is present,
+        a Decimal for Decimals.
+
+    Raises
+    ------
+    ShapeError
+        If the lengths differ.
+
+    Examples
+    --------
+    >>> dot_product([1, 2, 3], [2, 3, 4])
+    20
+    >>> dot_product([0.1, 0.2], [1, 1])
+    0.30000000000000004
+    """
+    u, v = _pair(u, v, "dot_product")
+    return _total([a * b for a, b in zip(u, v, strict=True)], _kind(u + v, "dot_product"))
+
+
+def vector_length(v):
+    """The Euclidean length (norm) of a vector.
+
+    ``||v|| = sqrt(v_1**2 + v_2**2 + ... + v_n**2)``
+
+    For ints and Fractions the sum of squares is exact and the result is its correctly
+    rounded square root; floats use :func:`math.hypot` (no overflow for large entries).
+
+    Parameters
+    ----------
+    v : iterable of real numbers
+        The vector (an empty vector has length 0).
+
+    Returns
+    -------
+    float or Decimal
+        A Decimal for Decimal entries, otherwise a float.
+
+    Examples
+    --------
+    >>> vector_length([3, 4])
+    5.0
+    >>> vector_length([1, 1])
+    1.4142135623730951
+    >>> vector_length([3e200, 4e200]) / 1e200  # although (3e200)**2 overflows
+    5.0
+    """
+    v = _as_numbers(v, "vector_length", "v")
+    kind = _kind(v, "vector_length")
+    if kind == FLOAT:
+        return math.hypot(*v)
+    squares = _total([x * x for x in v], kind)
+    return squares.sqrt() if kind == DECIMAL else _sqrt_exact(squares)
+
+
+def cosine_similarity(u, v):
+    """The cosine of the angle between two vectors.
+
+    ``cs(u, v) = u . v / (||u|| ||v||)``, a number between -1 and 1.
+
+    Scaling a vector by a positive number does not change it:
+    ``cs(a u, b v) = cs(u, v)`` for ``a, b > 0``. Shifting does:
+    ``cs(u + c, v + d) != cs(u, v)`` in general.
+
+    For ints and Fractions the result is the correctly rounded exact value. Floats are first
+    scaled by a power of two (exact, and harmless because of the scale invariance) so the
+    products neither overflow nor underflow; the result is clipped to [-1, 1].
+
+    Parameters
+    ----------
+    u, v : iterable of real numbers
+        Non-zero vectors of the same length.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ShapeError
+        If the lengths differ.
+    ValueError
+        If either vector is zero: the angle is undefined.
+
+    Examples
+    --------
+    >>> cosine_similarity([5, 3, 2, 7], [2, 9, 4, 1])
+    0.552005787925351
+    >>> cosine_similarity([4, 2, 1, 2], [1, 2, 2, 0])
+    0.6666666666666666
+    >>> cosine_similarity([8, 4, 2, 4], [3, 6, 6, 0])
+    0.6666666666666666
+    >>> cosine_similarity([54, 52, 51, 52], [51, 52, 52, 50])  # the same vectors + 50
+    0.99...
+    """
+    func = "cosine_similarity"
+    u, v = _pair(u, v, func)
+    kind = _kind(u + v, func)
+    for name, w in (("u", u), ("v", v)):
+        if all(x == 0 for x in w):
+            raise ValueError(
+                f"{func} needs non-zero vectors (the angle to a zero vector is undefined), "
+                f"but {name} is all zeros: {w}"
+            )
+    if kind == FLOAT:
+        u, _ = _scaled_down([float(x) for x in u])
+        v, _ = _scaled_down([float(x) for x in v])
+        dot = math.fsum(a * b for a, b in zip(u, v, strict=True))
+        cs = dot / (math.hypot(*u) * math.hypot(*v))
+        return min(1.0, max(-1.0, cs))
+    if kind == DECIMAL:
+        u, v = [Fraction(x) for x in u], [Fraction(x) for x in v]
+    dot = sum(a * b for a, b in zip(u, v, strict=True))
+    return _signed_sqrt_ratio(dot, sum(a * a for a in u) * sum(b * b for b in v))
