@@ -1,0 +1,387 @@
+"""The building blocks of a CNN, in NumPy: convolutions, pooling and activations.
+
+Every function works on **NHWC float32** arrays: a batch of ``N`` feature maps, each
+``H`` rows by ``W`` columns with ``C`` channels in the last (fastest) axis. Keeping the
+channels last turns a 1x1 convolution into one matrix product and lets a depthwise
+convolution multiply whole channel vectors at once.
+
+========================  ==========================================================
+function                  what it computes
+========================  ==========================================================
+``same_padding``          TensorFlow "SAME" padding of one axis, from the input size
+``symmetric_padding``     ``k // 2`` zeros on both sides (PyTorch ``padding=k // 2``)
+``pad``                   zeros around the rows and columns of a batch
+``conv2d``                a full convolution (im2col + one matrix product)
+``pointwise_conv``        a 1x1 convolution: ``x @ W + b`` over the channels
+``depthwise_conv``        one k x k filter per channel (strided window view + einsum)
+``max_pool``              the largest value of each k x k window
+``relu`` / ``relu6``      ``max(x, 0)`` / ``min(max(x, 0), 6)``, in place
+``global_pool``           one vector per map: average, maximum, GeM, or flatten
+``fold_batch_norm``       BatchNorm folded into the preceding convolution's weights
+========================  ==========================================================
+
+Convolution here means what deep-learning libraries compute, the *cross-correlation*
+``out[i, j, o] = b[o] + sum_{di, dj, c} x[i*s + di, j*s + dj, c] * w[di, dj, c, o]``
+(no kernel flip), over the zero-padded input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__: list[str] = []  # the engine's parts are reached as retrieval.nn.layers.<name>
+
+_IM2COL_BYTES = 48 * 2**20  # the largest column matrix conv2d builds at once
+
+
+# ------------------------------------------------------------------ padding
+
+
+def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """TensorFlow "SAME" padding of one axis: ``(before, after)``.
+
+    The output has ``ceil(size / stride)`` cells; the total padding is
+    ``max((out - 1) * stride + kernel - size, 0)``, and the smaller half goes
+    before (top/left).
+
+    Examples
+    --------
+    >>> same_padding(224, 3, 2)   # out 112: 111 * 2 + 3 - 224 = 1 -> (0, 1)
+    (0, 1)
+    >>> same_padding(87, 5, 1)
+    (2, 2)
+    """
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def symmetric_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """``kernel // 2`` zeros on both sides, whatever the size (PyTorch ``padding=k // 2``).
+
+    Examples
+    --------
+    >>> symmetric_padding(224, 3, 2)
+    (1, 1)
+    """
+    return kernel // 2, kernel // 2
+
+
+PADDINGS = {"same": same_padding, "symmetric": symmetric_padding,
+            "valid": lambda size, kernel, stride: (0, 0)}
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: tuple[int, int]) -> int:
+    """Cells along one axis: ``floor((size + before + after - kernel) / stride) + 1``.
+
+    Examples
+    --------
+    >>> conv_output_size(224, 3, 2, (1, 1))
+    112
+    """
+    return (size + padding[0] + padding[1] - kernel) // stride + 1
+
+
+def pad(x: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> np.ndarray:
+    """Zeros around the rows and columns of an NHWC batch (a new array; no copy if no pad).
+
+    Examples
+    --------
+    >>> pad(np.ones((1, 2, 2, 1), np.float32), (1, 0), (0, 1))[0, :, :, 0]
+    array([[0., 0., 0.],
+           [1., 1., 0.],
+           [1., 1., 0.]], dtype=float32)
+    """
+    if rows == (0, 0) and cols == (0, 0):
+        return x
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + rows[0] + rows[1], w + cols[0] + cols[1], c), dtype=x.dtype)
+    out[:, rows[0]:rows[0] + h, cols[0]:cols[0] + w] = x
+    return out
+
+
+def _windows(xp: np.ndarray, kernel: tuple[int, int], stride: int,
+             out_hw: tuple[int, int]) -> np.ndarray:
+    """A read-only view (N, Ho, Wo, kh, kw, C) of every window of the padded batch."""
+    n, _, _, c = xp.shape
+    s0, s1, s2, s3 = xp.strides
+    return as_strided(xp, (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
+                      (s0, s1 * stride, s2 * stride, s1, s2, s3), writeable=False)
+
+
+def _check_batch(x: np.ndarray, channels: int, caller: str) -> None:
+    if not isinstance(x, np.ndarray) or x.ndim != 4:
+        raise ValueError(f"{caller}: expected an NHWC batch (N, H, W, C); "
+                         f"got {getattr(x, 'shape', type(x).__name__)}")
+    if x.shape[3] != channels:
+        raise ValueError(f"{caller}: the weights expect {channels} input channels; "
+                         f"the batch has {x.shape[3]}")
+
+
+def _padded(x, kernel, stride, padding):
+    """The padded batch and the output size for a convolution or pooling window."""
+    if isinstance(padding, str):
+        rule = PADDINGS[padding]
+        rows = rule(x.shape[1], kernel[0], stride)
+        cols = rule(x.shape[2], kernel[1], stride)
+    else:
+        rows = cols = (int(padding), int(padding))
+    ho = conv_output_size(x.shape[1], kernel[0], stride, rows)
+    wo = conv_output_size(x.shape[2], kernel[1], stride, cols)
+    if ho < 1 or wo < 1:
+        raise ValueError(f"a {kernel[0]}x{kernel[1]} window does not fit a "
+                         f"{x.shape[1]}x{x.shape[2]} map; use a larger image")
+    return pad(x, rows, cols), (ho, wo)
+
+
+# ------------------------------------------------------------------ convolutions
+
+
+def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+           stride: int = 1, padding: str | int = "same") -> np.ndarray:
+    """A 2-D convolution of an NHWC batch, as im2col + matrix product.
+
+    Every k x k x C window becomes one row of a "column matrix"; multiplying it by the
+    weights reshaped to ``(k*k*C, C_out)`` gives all outputs at once. Long images are
+    done in bands of rows so that the column matrix stays small.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, H, W, C), float32
+    weight : ndarray, shape (kh, kw, C, C_out)
+    bias : ndarray, shape (C_out,), optional
+    stride : int
+    padding : {"same", "symmetric", "valid"} or int
+        "same" is TensorFlow's rule (see :func:`same_padding`); an int pads that many
+        zeros on every side.
+
+    Returns
+    -------
+    ndarray, shape (N, Ho, Wo, C_out), float32
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    >>> w = np.ones((3, 3, 1, 1), np.float32)       # sums each 3x3 window
+    >>> conv2d(x, w, padding="valid")[0, :, :, 0]
+    array([[45., 54.],
+           [81., 90.]], dtype=float32)
+    """
+    kh, kw, cin, cout = weight.shape
+    _check_batch(x, cin, "conv2d")
+    xp, (ho, wo) = _padded(x, (kh, kw), stride, padding)
+    n = x.shape[0]
+    matrix = weight.reshape(kh * kw * cin, cout)
+    out = np.empty((n, ho, wo, cout), dtype=np.float32)
+    band = max(1, _IM2COL_BYTES // (4 * n * wo * kh * kw * cin))
+    for top in range(0, ho, band):
+        rows = min(band, ho - top)
+        view = _windows(xp[:, top * stride:], (kh, kw), stride, (rows, wo))
+        columns = view.reshape(n * rows * wo, kh * kw * cin)  # the im2col copy
+        np.matmul(columns, matrix, out=out[:, top:top + rows].reshape(-1, cout))
+    if bias is not None:
+        out += bias
+    return out
+
+
+def pointwise_conv(x: np.ndarray, weight: np.ndarray,
+                   bias: np.ndarray | None = None) -> np.ndarray:
+    """A 1x1 convolution: each pixel's channel vector times a (C, C_out) matrix.
+
+    In NHWC the batch reshaped to ``(N*H*W, C)`` is already the column matrix, so this
+    is a single matrix product with no copy of the input.
+
+    Examples
+    --------
+    >>> x = np.ones((1, 2, 2, 3), np.float32)
+    >>> pointwise_conv(x, np.full((3, 2), 0.5, np.float32), np.array([0, 1], np.float32))[0, 0, 0]
+    array([1.5, 2.5], dtype=float32)
+    """
+    cin, cout = weight.shape
+    _check_batch(x, cin, "pointwise_conv")
+    n, h, w, _ = x.shape
+    out = np.matmul(x.reshape(n * h * w, cin), weight)
+    if bias is not None:
+        out += bias
+    return out.reshape(n, h, w, cout)
+
+
+def depthwise_conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                   stride: int = 1, padding: str | int = "same",
+                   padded: bool = False, out_hw: tuple[int, int] | None = None) -> np.ndarray:
+    """One k x k filter per channel (a convolution with ``groups = C``).
+
+    ``out[n, i, j, c] = b[c] + sum_{di, dj} x[n, i*s + di, j*s + dj, c] * w[di, dj, c]``.
+    A strided *view* lists every window without copying, and :func:`numpy.einsum` sums
+    the products over the window for all channels at once.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, H, W, C), float32
+    weight : ndarray, shape (kh, kw, C)
+    bias : ndarray, shape (C,), optional
+    stride : int
+    padding : {"same", "symmetric", "valid"} or int
+    padded, out_hw :
+        When ``padded`` is true, ``x`` is already padded and ``out_hw`` gives the output
+        size (the network blocks pad while applying the previous activation).
+
+    Returns
+    -------
+    ndarray, shape (N, Ho, Wo, C), float32
+
+    Examples
+    --------
+    >>> x = np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1).repeat(2, axis=3)
+    >>> w = np.stack([np.ones((3, 3)), np.zeros((3, 3))], axis=2).astype(np.float32)
+    >>> depthwise_conv(x, w, padding="valid")[0, 0, 0]   # channel 0 sums, channel 1 zeros
+    array([36.,  0.], dtype=float32)
+    """
+    kh, kw, c = weight.shape
+    _check_batch(x, c, "depthwise_conv")
+    if padded:
+        xp = x
+    else:
+        xp, out_hw = _padded(x, (kh, kw), stride, padding)
+    view = _windows(xp, (kh, kw), stride, out_hw)
+    out = np.einsum("nhwijc,ijc->nhwc", view, weight, optimize=False)
+    if bias is not None:
+        out += bias
+    return out
+
+
+# ------------------------------------------------------------------ pooling, activations
+
+
+def max_pool(x: np.ndarray, kernel: int = 2, stride: int | None = None,
+             padding: str | int = "valid") -> np.ndarray:
+    """The largest value of each kernel x kernel window (VGG's 2x2, stride 2, floor size).
+
+    Examples
+    --------
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    >>> max_pool(x)[0, :, :, 0]
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)
+    """
+    stride = kernel if stride is None else stride
+    _check_batch(x, x.shape[-1] if x.ndim == 4 else -1, "max_pool")
+    if padding != "valid" and padding != 0:  # pad with -inf so that padding never wins
+        raise ValueError(f"max_pool supports padding='valid' only; got {padding!r}")
+    xp, out_hw = _padded(x, (kernel, kernel), stride, "valid")
+    return _windows(xp, (kernel, kernel), stride, out_hw).max(axis=(3, 4))
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0)``, written into ``x`` (returned).
+
+    Examples
+    --------
+    >>> relu(np.array([-1.0, 2.0], np.float32))
+    array([0., 2.], dtype=float32)
+    """
+    return np.maximum(x, 0, out=x)
+
+
+def relu6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``min(max(x, 0), 6)``, written into ``out`` (default: ``x`` itself).
+
+    Examples
+    --------
+    >>> relu6(np.array([-1.0, 2.0, 9.0], np.float32))
+    array([0., 2., 6.], dtype=float32)
+    """
+    out = x if out is None else out
+    np.maximum(x, 0, out=out)
+    return np.minimum(out, 6, out=out)
+
+
+ACTIVATIONS = {"relu": relu, "relu6": relu6, None: lambda x: x}
+
+POOLINGS = ("avg", "max", "gem", "flatten")
+
+
+def global_pool(maps: np.ndarray, pooling: str = "avg", p: float = 3.0,
+                eps: float = 1e-6) -> np.ndarray:
+    """One vector per feature map (N, H, W, C) -> (N, D).
+
+    * ``"avg"``: the mean over all cells, ``D = C``.
+    * ``"max"``: the largest value over all cells, ``D = C``.
+    * ``"gem"``: generalised mean ``(mean(max(x, eps) ** p)) ** (1/p)``, between the two
+      (``p = 1`` is the average, large ``p`` tends to the maximum); ``D = C``. Values
+      below ``eps`` count as ``eps`` (GeM is defined for positive activations).
+    * ``"flatten"``: every value in (row, column, channel) order, ``D = H * W * C``.
+
+    Examples
+    --------
+    >>> maps = np.array([1, 2, 3, 4], np.float32).reshape(1, 2, 2, 1)
+    >>> [global_pool(maps, how).round(3).tolist() for how in ("avg", "max", "gem")]
+    [[[2.5]], [[4.0]], [[2.924]]]
+    >>> global_pool(maps, "flatten").shape
+    (1, 4)
+    """
+    if pooling == "avg":
+        return maps.mean(axis=(1, 2), dtype=np.float32)
+    if pooling == "max":
+        return maps.max(axis=(1, 2))
+    if pooling == "gem":
+        powered = np.maximum(maps, eps, dtype=np.float32) ** np.float32(p)
+        return (powered.mean(axis=(1, 2)) ** np.float32(1.0 / p)).astype(np.float32)
+    if pooling == "flatten":
+        return np.ascontiguousarray(maps).reshape(len(maps), -1)
+    raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
+
+
+# ------------------------------------------------------------------ batch norm
+
+
+def fold_batch_norm(weight: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                    mean: np.ndarray, var: np.ndarray, eps: float,
+                    bias: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Fold an inference-time BatchNorm into the convolution before it.
+
+    BN computes ``gamma * (y - mean) / sqrt(var + eps) + beta`` on the convolution output
+    ``y = x * w + b``. With ``scale = gamma / sqrt(var + eps)`` that is the convolution
+    with weights ``w * scale`` (per output channel, the *last* axis of ``weight``) and bias
+    ``(b - mean) * scale + beta``: one layer instead of two, computed once at load.
+
+    Returns
+    -------
+    (weight, bias) : float32 arrays
+
+    Examples
+    --------
+    >>> w, b = fold_batch_norm(np.ones((1, 1, 1, 2)), gamma=np.array([1.0, 2.0]),
+    ...                        beta=np.array([0.0, 1.0]), mean=np.array([1.0, 1.0]),
+    ...                        var=np.array([3.0, 3.0]), eps=1.0)
+    >>> w.ravel().tolist(), b.tolist()
+    ([0.5, 1.0], [-0.5, 0.0])
+    """
+    scale = np.asarray(gamma, np.float64) / np.sqrt(np.asarray(var, np.float64) + eps)
+    shift = -np.asarray(mean, np.float64) if bias is None else bias - np.asarray(mean)
+    folded_w = (np.asarray(weight, np.float64) * scale).astype(np.float32)
+    folded_b = (shift * scale + np.asarray(beta, np.float64)).astype(np.float32)
+    return np.ascontiguousarray(folded_w), folded_b
+
+
+def receptive_field(ops) -> tuple[int, float, int]:
+    """Stride, centre of the first cell and receptive field through a chain of windows.
+
+    ``ops`` lists ``(kernel, stride, pad_before)`` along one axis, first layer first.
+    Coordinates are input pixel indices (the first pixel's centre is 0). Each window
+    widens the field by ``(kernel - 1) * jump`` and moves the first centre by
+    ``((kernel - 1) / 2 - pad_before) * jump``, where ``jump`` is the product of the
+    strides before it.
+
+    Examples
+    --------
+    >>> receptive_field([(3, 2, 0), (3, 2, 1)])   # two 3x3 stride-2 windows
+    (4, 1.0, 7)
+    """
+    jump, centre, field = 1, 0.0, 1
+    for kernel, stride, before in ops:
+        centre += ((kernel - 1) / 2 - before) * jump
+        field += (kernel - 1) * jump
+        jump *= stride
+    return jump, centre, field
