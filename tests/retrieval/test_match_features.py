@@ -1,0 +1,164 @@
+"""Template matching on CNN feature maps: the cosine map, the cell-to-pixel mapping, scales,
+and a real case where pixel correlation fails and features do not."""
+
+from collections import namedtuple
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from imageops import resize_image
+from retrieval.data import sample_photo
+from retrieval.template import (
+    FeatureMatchResult,
+    Match,
+    _feature_cosine,
+    find_matches,
+    match_features,
+    match_template,
+)
+
+Geometry = namedtuple("Geometry", "stride receptive_field offset out_shape")
+
+
+class BlockModel:
+    """A toy network: means and gradient energy over stride×stride blocks, no weights.
+
+    ``shift`` moves the first cell's centre by input size (as "same" padding does) so that the
+    template's and the image's offsets differ."""
+
+    def __init__(self, stride=4, shift=False):
+        self.stride = stride
+        self.shift = shift
+        self.calls = []
+
+    def _offset(self, size):
+        base = (self.stride - 1) / 2
+        return tuple(base + (s % 3 if self.shift else 0) for s in size)
+
+    def feature_maps(self, images, layer=None):
+        x = np.asarray(images, dtype=np.float64)
+        self.calls.append((x.shape, layer))
+        n, h, w, c = x.shape
+        s = self.stride
+        top, left = (int(o - (s - 1) / 2) for o in self._offset((h, w)))
+        x = x[:, top:, left:]
+        rows, cols = x.shape[1] // s, x.shape[2] // s
+        x = x[:, :rows * s, :cols * s].reshape(n, rows, s, cols, s, c)
+        means = x.mean(axis=(2, 4))
+        energy = np.abs(np.diff(x, axis=2)).mean(axis=(2, 4))
+        return np.concatenate([means, energy], axis=-1).astype(np.float32)
+
+    def feature_geometry(self, input_size, layer=None):
+        h, w = input_size
+        return Geometry(self.stride, self.stride, self._offset(input_size),
+                        (h // self.stride, w // self.stride, 6))
+
+
+def iou(a, b):
+    r0, c0 = max(a[0], b[0]), max(a[1], b[1])
+    r1, c1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    inter = max(0, r1 - r0) * max(0, c1 - c0)
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def photo(name):
+    return np.asarray(Image.open(sample_photo(name)).convert("RGB"))
+
+
+def test_cosine_map_equals_the_double_loop():
+    rng = np.random.default_rng(0)
+    image_map = rng.normal(size=(9, 12, 7)).astype(np.float32)
+    image_map[:3, :4] = 0  # a block of zeros scores 0, not NaN
+    template_map = rng.normal(size=(3, 4, 7)).astype(np.float32)
+    got = _feature_cosine(image_map, template_map)
+    want = np.zeros((7, 9))
+    t = template_map.ravel().astype(np.float64)
+    for i in range(7):
+        for j in range(9):
+            block = image_map[i:i + 3, j:j + 4].ravel().astype(np.float64)
+            norm = np.linalg.norm(block) * np.linalg.norm(t)
+            want[i, j] = block @ t / norm if norm else 0.0
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    assert got[0, 0] == 0
+
+
+@pytest.mark.parametrize("shift", [False, True])
+def test_best_cell_maps_to_the_true_pixel_box(shift):
+    image = photo("coffee")[:200, :280]
+    model = BlockModel(stride=4, shift=shift)
+    # with the shift, the image's cells start 2 rows and 1 column in and the template's 0 and
+    # 2: a box on the image's grid sits at row 2 + 4i, column 1 − 2 + 4j
+    places = [(42, 63), (122, 203), (10, 11)] if shift else [(40, 60), (120, 200), (8, 8)]
+    for row, col in places:
+        found = match_features(image, image[row:row + 48, col:col + 56], model=model)
+        assert isinstance(found, FeatureMatchResult)
+        assert found.matches[0][:4] == (row, col, 48, 56)
+        assert found.matches[0].score == pytest.approx(1.0, abs=1e-6)
+        assert found.geometry.stride == 4
+
+
+def test_scales_pick_the_size_of_the_object():
+    image = photo("chelsea")
+    row, col, size = 80, 150, 120
+    small = resize_image(image[row:row + size, col:col + size], (96, 96))  # 0.8 times
+    found = match_features(image, small, model=BlockModel(), scales=(0.8, 1.0, 1.25))
+    assert found.scale == 1.25
+    assert iou(found.matches[0], (row, col, size, size)) >= 0.8
+    assert found.matches[0][2:4] == (120, 120)
+
+
+def test_several_boxes_and_gray_input():
+    rng = np.random.default_rng(1)
+    patch = photo("astronaut")[100:132, 200:240]
+    image = rng.integers(0, 256, (160, 200, 3)).astype(np.uint8)
+    image[16:48, 20:60] = patch
+    image[100:132, 140:180] = patch
+    found = match_features(image, patch, model=BlockModel(), k=2)
+    assert sorted(m[:2] for m in found.matches) == [(16, 20), (100, 140)]
+    gray = image.mean(axis=2)
+    found = match_features(gray, gray[16:48, 20:60], model=BlockModel(), k=2)
+    assert sorted(m[:2] for m in found.matches) == [(16, 20), (100, 140)]
+
+
+def test_layer_is_passed_to_the_model():
+    model = BlockModel()
+    image = photo("coins")[:64, :64]
+    match_features(image, image[:16, :16], model=model, layer="block3")
+    assert {layer for _, layer in model.calls} == {"block3"}
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"template": np.zeros((80, 80, 3))}, "larger than the image"),
+    ({"scales": (0.0, 1.0)}, "scales must be positive"),
+    ({"scales": ()}, "scales must be positive"),
+    ({"image": np.zeros((40, 40, 4))}, "gray or RGB"),
+])
+def test_bad_input(kwargs, words):
+    args = {"image": np.zeros((40, 40, 3)), "template": np.zeros((8, 8, 3)),
+            "model": BlockModel()} | kwargs
+    with pytest.raises(ValueError, match=words):
+        match_features(**args)
+
+
+def test_real_network_finds_a_rescaled_noisy_crop_where_pixels_fail():
+    """Hubble deep field: a 128-pixel crop, shrunk to 0.8 and noised (sigma 25).
+
+    The faint galaxies drown in the noise, so pixel correlation peaks elsewhere; EfficientNet
+    features (blocks.10, stride 16), tried at three scales, find the crop."""
+    from retrieval.nn import load_model
+
+    image = photo("hubble_deep_field")
+    row, col, size = 111, 170, 128
+    truth = (row, col, size, size)
+    small = resize_image(image[row:row + size, col:col + size], (102, 102)).astype(float)
+    noisy = np.clip(small + np.random.default_rng(0).normal(0, 25, small.shape), 0, 255)
+    noisy = noisy.astype(np.uint8)
+
+    pixel = find_matches(match_template(image, noisy), noisy.shape)[0]
+    assert iou(pixel, truth) < 0.5
+
+    found = match_features(image, noisy, model=load_model(), scales=(0.8, 1.0, 1.25))
+    assert found.scale == 1.25
+    assert iou(found.matches[0], truth) >= 0.5
+    assert found.matches[0] == Match(*found.matches[0])

@@ -1,0 +1,323 @@
+"""Pixel template matching: against a float64 direct computation, the list-based twin,
+scikit-image and OpenCV, on real photos, with the pitfalls (flat windows, cancellation)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from numpy.lib.stride_tricks import sliding_window_view
+from PIL import Image
+
+import linalg_basics
+from retrieval.data import sample_photo
+from retrieval.template import (
+    Match,
+    TemplateMatcher,
+    find_matches,
+    match_template,
+    match_template_loop,
+)
+
+METHODS = ["zncc", "ncc", "ssd", "sad"]
+
+
+def photo(name, gray=False):
+    picture = Image.open(sample_photo(name))
+    return np.asarray(picture.convert("L" if gray else "RGB"))
+
+
+def direct(image, template, method="zncc", positions=None):
+    """float64, one window at a time, each window centred by its own (per-channel) means."""
+    image = np.asarray(image, dtype=np.float64)
+    template = np.asarray(template, dtype=np.float64)
+    if image.ndim == 2:
+        image, template = image[..., None], template[..., None]
+    h, w = template.shape[:2]
+    windows = sliding_window_view(image, template.shape)[:, :, 0]  # (H', W', h, w, C)
+    shape = windows.shape[:2]
+    if positions is None:
+        positions = np.argwhere(np.ones(shape, dtype=bool))
+    x = windows[positions[:, 0], positions[:, 1]]  # (P, h, w, C)
+    t = template[None]
+    if method == "zncc":
+        x = x - x.mean(axis=(1, 2), keepdims=True)
+        t = t - t.mean(axis=(1, 2), keepdims=True)
+    if method in ("zncc", "ncc"):
+        num = (x * t).sum(axis=(1, 2, 3))
+        den = np.sqrt((x * x).sum(axis=(1, 2, 3)) * (t * t).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(den > 0, num / den, 0.0)
+    elif method == "ssd":
+        out = ((x - t) ** 2).sum(axis=(1, 2, 3))
+    else:
+        out = np.abs(x - t).sum(axis=(1, 2, 3))
+    std = np.sqrt(x.reshape(len(x), -1, x.shape[-1]).var(axis=1).sum(axis=1))
+    return out, std
+
+
+def full_direct(image, template, method="zncc"):
+    out, _ = direct(image, template, method)
+    h, w = np.shape(template)[:2]
+    return out.reshape(np.shape(image)[0] - h + 1, np.shape(image)[1] - w + 1)
+
+
+# ---------------------------------------------------------------- small exact cases
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("channels", [None, 3])
+def test_agrees_with_direct_float64(method, channels):
+    rng = np.random.default_rng(1)
+    shape = (17, 23) if channels is None else (17, 23, channels)
+    image = rng.integers(0, 256, shape).astype(np.float64)
+    image[2:9, 3:12] = 77  # a flat patch
+    template = image[5:10, 6:13].copy() + rng.normal(0, 3, image[5:10, 6:13].shape)
+    got = match_template(image, template, method)
+    want = full_direct(image, template, method)
+    assert got.shape == (13, 17)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-9)
+
+
+needs_linalg = pytest.mark.skipif(
+    not hasattr(linalg_basics, "correlation"), reason="linalg_basics statistics not available")
+
+
+@needs_linalg
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("channels", [None, 3])
+def test_fast_equals_the_lecture_loop(method, channels):
+    rng = np.random.default_rng(2)
+    shape = (9, 11) if channels is None else (9, 11, channels)
+    image = rng.integers(0, 50, shape)
+    image[0:4, 0:5] = 9  # flat windows score 0 in both
+    template = image[3:7, 2:6]
+    np.testing.assert_allclose(match_template(image, template, method),
+                               match_template_loop(image, template, method),
+                               rtol=1e-9, atol=1e-9)
+
+
+@needs_linalg
+def test_loop_gives_zero_for_a_constant_template():
+    image = np.arange(20.0).reshape(4, 5)
+    assert not match_template_loop(image, np.full((2, 2), 3.0)).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(3, 12), st.integers(3, 12)),
+              elements=st.sampled_from([0.0, 1.0, 2.5, 7.0, 200.0, 255.0])),
+       st.integers(1, 3), st.integers(1, 3), st.data())
+def test_zncc_property_against_direct(image, h, w, data):
+    row = data.draw(st.integers(0, image.shape[0] - h))
+    col = data.draw(st.integers(0, image.shape[1] - w))
+    template = image[row:row + h, col:col + w]
+    got = match_template(image, template)
+    want = full_direct(image, template)
+    assert np.isfinite(got).all()
+    assert (np.abs(got) <= 1).all()
+    np.testing.assert_allclose(got, want, atol=1e-9)
+    if template.std() > 0:
+        assert got[row, col] == pytest.approx(1.0)
+
+
+def test_flat_windows_and_constant_templates_score_zero():
+    image = np.full((20, 30), 100.0)
+    image[:, 15:] = np.arange(15) * 3.0
+    template = image[2:6, 16:20]
+    scores = match_template(image, template)
+    assert (scores[:, :12] == 0).all()  # windows inside the flat left half
+    assert scores[0, 16] == pytest.approx(1.0)
+    assert not match_template(image, np.full((4, 4), 5.0)).any()
+    assert not match_template(np.zeros((8, 8)), np.ones((3, 3)), "ncc").any()
+    assert not match_template(np.ones((8, 8)), np.zeros((3, 3)), "ncc").any()
+
+
+def test_flat_window_far_from_the_mean_is_still_exactly_zero():
+    rng = np.random.default_rng(3)
+    image = rng.uniform(0, 1, (64, 64))
+    image[:32, :32] = 1e6 + 0.1  # huge offset, no variance: cancellation would show here
+    scores = match_template(image, image[40:48, 40:48])
+    assert (scores[:25, :25] == 0).all()
+
+
+# ---------------------------------------------------------------- real photos
+
+
+@pytest.mark.parametrize(("name", "gray"), [("camera", True), ("chelsea", False)])
+def test_crop_of_a_photo_is_found_at_its_true_position(name, gray):
+    image = photo(name, gray)
+    template = image[120:160, 200:260]
+    scores = match_template(image, template)
+    assert find_matches(scores, template.shape) == [Match(120, 200, 40, 60, pytest.approx(1.0))]
+
+
+def test_brightness_and_contrast_change_keep_rho_one():
+    """The lecture's P2 = P1 + 50 and P3 = 1.2·P1 + 10: correlation 1, squared difference not 0."""
+    p1 = photo("coffee", gray=True)[100:164, 200:264].astype(np.float64)
+    for changed in (p1 + 50, 1.2 * p1 + 10):
+        assert match_template(changed, p1)[0, 0] == pytest.approx(1.0, abs=1e-12)
+        assert match_template(changed, p1, "ssd")[0, 0] > 1000
+    image = photo("coffee", gray=True).astype(np.float64)
+    brighter = 1.2 * image + 10
+    scores = match_template(brighter, p1)
+    assert find_matches(scores, p1.shape)[0][:2] == (100, 200)
+
+
+def test_matches_scikit_image_on_float64():
+    skimage_feature = pytest.importorskip("skimage.feature")
+    image = photo("camera", gray=True)[250:420, 180:400].astype(np.float64)
+    template = image[50:82, 70:102]
+    theirs = skimage_feature.match_template(image, template)
+    ours = match_template(image, template)
+    _, std = direct(image, template, positions=np.argwhere(np.ones(ours.shape, dtype=bool)))
+    textured = std.reshape(ours.shape) >= 1e-3 * np.ptp(image)
+    np.testing.assert_allclose(ours[textured], theirs[textured], atol=1e-7)
+
+
+@pytest.mark.parametrize(("method", "flag"), [("zncc", "TM_CCOEFF_NORMED"),
+                                              ("ncc", "TM_CCORR_NORMED"),
+                                              ("ssd", "TM_SQDIFF")])
+def test_matches_opencv_in_colour(method, flag):
+    """OpenCV works in float32: agreement to its precision, on textured windows."""
+    cv2 = pytest.importorskip("cv2")
+    image = photo("chelsea")[:200, :240].astype(np.float32)
+    template = image[80:112, 100:140].copy()
+    theirs = cv2.matchTemplate(image, template, getattr(cv2, flag)).astype(np.float64)
+    ours = match_template(image, template, method)
+    if method == "ssd":
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-3 * theirs.max())
+    else:
+        np.testing.assert_allclose(ours, theirs, atol=2e-3)
+
+
+def test_exact_on_a_1024_float32_photo():
+    """Within 1e-6 of float64 direct wherever std >= 1e-3 of the range; in [-1, 1] everywhere.
+
+    The retina photo has a dark flat background and low-variance windows: float32 FFT methods
+    with integral images lose digits there."""
+    data = pytest.importorskip("skimage.data")
+    gray = np.asarray(Image.fromarray(data.retina()).convert("L"))[:1024, :1024]
+    image = gray.astype(np.float32) / 255  # not integers: rounding happens everywhere
+    template = image[584:616, 624:656].copy()
+    scores = match_template(image, template)
+    assert scores.shape == (993, 993)
+    assert np.isfinite(scores).all() and (np.abs(scores) <= 1).all()
+    rng = np.random.default_rng(0)
+    positions = np.argwhere(np.ones(scores.shape, dtype=bool))[
+        rng.choice(scores.size, 20000, replace=False)]
+    want, std = direct(image, template, positions=positions)
+    textured = std >= 1e-3 * np.ptp(image)
+    assert textured.sum() > 10000 and (~textured).sum() > 100  # both kinds are checked
+    error = np.abs(scores[positions[:, 0], positions[:, 1]] - want)
+    assert error[textured].max() <= 1e-6
+
+
+def test_matcher_reuses_the_image_for_several_templates():
+    image = photo("astronaut")
+    matcher = TemplateMatcher(image)
+    for box, method in [((10, 20, 30, 40), "zncc"), ((200, 100, 16, 16), "ncc"),
+                        ((300, 300, 20, 10), "zncc"), ((50, 60, 8, 9), "ssd")]:
+        row, col, h, w = box
+        template = image[row:row + h, col:col + w]
+        np.testing.assert_array_equal(matcher.match(template, method),
+                                      match_template(image, template, method))
+
+
+def test_accepts_paths_and_pil_images():
+    path = sample_photo("coins")
+    image = photo("coins")
+    template = image[50:70, 60:90]
+    np.testing.assert_allclose(match_template(path, template),
+                               match_template(image, template))
+    np.testing.assert_allclose(match_template(Image.open(path), Image.fromarray(template)),
+                               match_template(image, template))
+
+
+@pytest.mark.parametrize(("image", "template", "error", "words"), [
+    (np.zeros((5, 5)), np.zeros((6, 2)), ValueError, "larger than the image"),
+    (np.zeros((5, 5)), np.zeros((0, 2)), ValueError, "empty"),
+    (np.zeros((5, 5, 3)), np.zeros((2, 2)), ValueError, "same channels"),
+    (np.zeros((5, 5, 3)), np.zeros((2, 2, 4)), ValueError, "same channels"),
+    (np.zeros((5,)), np.zeros((2,)), ValueError, "(H, W) or (H, W, C)"),
+    (np.full((5, 5), np.nan), np.zeros((2, 2)), ValueError, "NaN"),
+    (np.array([["a"]]), np.zeros((1, 1)), TypeError, "numeric"),
+])
+def test_bad_input_raises_a_clear_error(image, template, error, words):
+    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+        match_template(image, template)
+
+
+def test_unknown_method():
+    with pytest.raises(ValueError, match="one of zncc, ncc, ssd, sad; got 'cosine'"):
+        match_template(np.zeros((4, 4)), np.zeros((2, 2)), "cosine")
+
+
+# ---------------------------------------------------------------- find_matches
+
+
+def greedy_nms(scores, shape, k, max_overlap):
+    """Reference: sort every position, keep a box unless it overlaps a kept one too much."""
+    h, w = shape
+    kept = []
+    for index in np.argsort(-scores, axis=None, kind="stable"):
+        r, c = np.unravel_index(index, scores.shape)
+        ok = True
+        for kr, kc in kept:
+            inter = max(0, h - abs(r - kr)) * max(0, w - abs(c - kc))
+            if inter / (2 * h * w - inter) > max_overlap:
+                ok = False
+                break
+        if ok:
+            kept.append((r, c))
+        if len(kept) == k:
+            break
+    return kept
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 9), st.integers(1, 9)),
+              elements=st.floats(-1, 1).map(lambda v: round(v, 2))),
+       st.integers(1, 4), st.integers(1, 4), st.integers(1, 6), st.sampled_from([0, 0.25, 0.5]))
+def test_find_matches_is_greedy_nms(scores, h, w, k, max_overlap):
+    found = find_matches(scores, (h, w), k=k, max_overlap=max_overlap)
+    want = greedy_nms(scores, (h, w), k, max_overlap)
+    assert [m.score for m in found] == [scores[r, c] for r, c in want]
+    assert len(found) == len(want)
+
+
+def test_several_objects_are_found():
+    rng = np.random.default_rng(4)
+    object_ = photo("coins", gray=True)[30:60, 40:70].astype(np.float64)
+    image = rng.normal(128, 20, (200, 300))
+    places = [(10, 20), (120, 40), (80, 200)]
+    for r, c in places:
+        image[r:r + 30, c:c + 30] = object_
+    found = find_matches(match_template(image, object_), object_.shape, k=3)
+    assert sorted(m[:2] for m in found) == sorted(places)
+    assert all(m.score == pytest.approx(1.0) for m in found)
+    found = find_matches(match_template(image, object_, "sad"), object_.shape, k=3, best="min")
+    assert sorted(m[:2] for m in found) == sorted(places)
+    assert all(m.score == 0 for m in found)
+
+
+def test_threshold_and_best_min():
+    scores = np.array([[5.0, 1.0, 3.0, 0.5, 9.0]])
+    assert [m.col for m in find_matches(scores, (1, 1), k=5, threshold=3)] == [4, 0, 2]
+    assert [m.col for m in find_matches(scores, (1, 1), k=5, threshold=3, best="min")] == [3, 1, 2]
+    assert find_matches(scores, (1, 1), threshold=10) == []
+    with_nan = np.array([[np.nan, 0.2]])
+    assert find_matches(with_nan, (1, 1), k=2) == [Match(0, 1, 1, 1, 0.2)]
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"score_map": np.zeros(3)}, "2-D"),
+    ({"template_shape": (0, 2)}, "template_shape"),
+    ({"k": 0}, "k must be"),
+    ({"max_overlap": 1.5}, "max_overlap"),
+    ({"best": "maximum"}, "best must be"),
+])
+def test_find_matches_bad_input(kwargs, words):
+    args = {"score_map": np.zeros((3, 3)), "template_shape": (2, 2)} | kwargs
+    with pytest.raises(ValueError, match=words):
+        find_matches(**args)
