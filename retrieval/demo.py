@@ -1,0 +1,460 @@
+"""The demo: the lecture's retrieval progression, measured on the bundled photos.
+
+A database is made of variants of each bundled photo — the lecture's brightness ×2 and +50,
+a mirror, an upside-down flip, a crop, a small rotation, noise and a JPEG re-encoding — and each
+original photo is a query whose relevant images are its own variants. The database is searched
+four ways, in the lecture's order:
+
+1. raw pixels, L1 distance (sum of absolute differences),
+2. raw pixels, cosine similarity (blind to ×2, not to +50),
+3. raw pixels, Pearson correlation (blind to both),
+4. pretrained CNN features (EfficientNet-Lite0), cosine similarity.
+
+``run_demo`` prints precision@k and mean average precision per method, a table of which variants
+each method finds, and writes result grids and a summary picture. ``retrieval demo`` runs it.
+
+====================  ======================================================
+``VARIANTS``          the variant names, in database order
+``make_variants``     the variants of one image, as a dict name -> image
+``build_database``    the queries and the database from the bundled photos
+``run_demo``          the whole demo; returns a ``DemoReport``
+====================  ======================================================
+
+>>> from retrieval.demo import VARIANTS
+>>> VARIANTS
+('x2', 'plus50', 'mirror', 'upside-down', 'crop', 'rotate', 'noise', 'jpeg')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import pathlib
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from PIL import Image
+
+from imageops import flip_upside_down, load_image, mirror_left_right, resize_image, transform_image
+
+from .data import sample_photos
+from .evaluate import average_precision, precision_at_k
+from .features import CNNFeatures, PixelFeatures
+from .index import ImageIndex
+
+__all__ = ["VARIANTS", "DemoReport", "build_database", "make_variants", "run_demo"]
+
+#: The size every photo is brought to, (height, width): twice the lecture's 86×128.
+WORKING_SIZE = (172, 256)
+
+VARIANTS = ("x2", "plus50", "mirror", "upside-down", "crop", "rotate", "noise", "jpeg")
+
+VARIANT_LABELS = {
+    "x2": "brightness ×2",
+    "plus50": "brightness +50",
+    "mirror": "left-right mirror",
+    "upside-down": "upside down",
+    "crop": "centre crop 70%",
+    "rotate": "rotation 10°",
+    "noise": "Gaussian noise σ=25",
+    "jpeg": "JPEG quality 10",
+}
+
+#: Queries drawn in the result grids: two colour photos and a gray texture.
+GRID_QUERIES = ("chelsea", "coffee", "gravel")
+
+
+# ---------------------------------------------------------------- the database
+
+
+def _crop(image: np.ndarray, keep: float = 0.7) -> np.ndarray:
+    height, width = image.shape[:2]
+    h, w = round(height * keep), round(width * keep)
+    top, left = (height - h) // 2, (width - w) // 2
+    return resize_image(image[top : top + h, left : left + w], (height, width))
+
+
+def _rotate(image: np.ndarray, degrees: float = 10.0) -> np.ndarray:
+    # The lecture's coordinate matrices: a rotation about the centre, bilinear; the corners
+    # that come from outside the photo take its mean colour.
+    t = np.radians(degrees)
+    rotation = [[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]
+    fill = np.rint(image.reshape(-1, image.shape[-1]).mean(axis=0))
+    return transform_image(image, rotation, order=1, fill=fill)
+
+
+def _noise(image: np.ndarray, sigma: float, seed: int) -> np.ndarray:
+    noisy = image + np.random.default_rng(seed).normal(0.0, sigma, image.shape)
+    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+
+
+def _jpeg(image: np.ndarray, quality: int = 10) -> np.ndarray:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    buffer.seek(0)
+    return load_image(buffer)
+
+
+def make_variants(image: np.ndarray, seed: int = 0) -> dict[str, np.ndarray]:
+    """Return the demo's variants of one photo, keyed by the names in ``VARIANTS``.
+
+    The brightness variants follow the lecture: the image is converted to float32 and then
+    multiplied by 2 or shifted by 50, without clipping, so ``x2`` really is the same vector
+    scaled (values up to 510) — the case where cosine similarity cannot tell the difference.
+    The other variants are uint8 images of the same size.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+        The photo.
+    seed : int
+        Seed of the noise, so the database is the same on every run.
+
+    Returns
+    -------
+    dict of str -> (H, W, 3) array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.random.default_rng(0).integers(0, 200, (40, 60, 3), dtype=np.uint8)
+    >>> variants = make_variants(image)
+    >>> list(variants) == list(VARIANTS)
+    True
+    >>> variants["x2"].dtype, float(variants["x2"].max()) == 2 * float(image.max())
+    (dtype('float32'), True)
+    >>> np.array_equal(variants["mirror"], image[:, ::-1])
+    True
+    >>> {v.shape for v in variants.values()}
+    {(40, 60, 3)}
+    """
+    pixels = image.astype(np.float32)
+    return {
+        "x2": pixels * 2,
+        "plus50": pixels + 50,
+        "mirror": mirror_left_right(image),
+        "upside-down": flip_upside_down(image),
+        "crop": _crop(image),
+        "rotate": _rotate(image),
+        "noise": _noise(image, sigma=25, seed=seed),
+        "jpeg": _jpeg(image),
+    }
+
+
+@dataclasses.dataclass
+class Database:
+    """The demo's queries (the original photos) and database (their variants)."""
+
+    query_ids: list[str]
+    queries: list[np.ndarray]
+    ids: list[str]
+    images: list[np.ndarray]
+
+    def relevant(self, query_id: str) -> set[str]:
+        """The ids of the query's variants."""
+        return {f"{query_id}/{name}" for name in VARIANTS}
+
+    def image(self, image_id: str) -> np.ndarray:
+        """The picture of a query or database id."""
+        if image_id in self.query_ids:
+            return self.queries[self.query_ids.index(image_id)]
+        return self.images[self.ids.index(image_id)]
+
+
+def build_database(
+    photos: Sequence[str | pathlib.Path] | None = None,
+    size: tuple[int, int] = WORKING_SIZE,
+    progress: bool | None = None,
+) -> Database:
+    """Load the photos at ``size`` and make the variants of each.
+
+    Parameters
+    ----------
+    photos : sequence of paths, optional
+        Defaults to every bundled photo (``retrieval.data.sample_photos()``).
+    size : (height, width)
+        Every photo is resized to this size first (gray photos become RGB).
+    progress : bool or None
+        Show a progress bar (None: only on a terminal).
+
+    Returns
+    -------
+    Database
+        ``query_ids`` are the photo names, ``ids`` are ``"name/variant"``.
+
+    Examples
+    --------
+    >>> from retrieval.data import sample_photo
+    >>> db = build_database([sample_photo("coins"), sample_photo("rocket")], size=(43, 64),
+    ...                     progress=False)
+    >>> db.query_ids, len(db.ids), db.ids[:2]
+    (['coins', 'rocket'], 16, ['coins/x2', 'coins/plus50'])
+    >>> db.queries[0].shape
+    (43, 64, 3)
+    """
+    from tqdm.auto import tqdm
+
+    paths = [pathlib.Path(p) for p in (sample_photos() if photos is None else photos)]
+    database = Database([], [], [], [])
+    bar = tqdm(paths, desc="making variants", unit="photo", disable=_disabled(progress))
+    for seed, path in enumerate(bar):
+        original = load_image(path, size=size)
+        database.query_ids.append(path.stem)
+        database.queries.append(original)
+        for name, variant in make_variants(original, seed=seed).items():
+            database.ids.append(f"{path.stem}/{name}")
+            database.images.append(variant)
+    return database
+
+
+def _disabled(progress: bool | None) -> bool | None:
+    return None if progress is None else not progress
+
+
+# ---------------------------------------------------------------- the methods and the scores
+
+
+@dataclasses.dataclass
+class Method:
+    """One way to search: an extractor and a metric."""
+
+    key: str
+    label: str
+    make_features: Callable[[], object]
+    metric: str
+
+
+def methods(cnn: bool = True, model: str = "efficientnet_lite0") -> list[Method]:
+    """The lecture's progression: pixels with L1, cosine, correlation; then CNN features.
+
+    >>> [m.key for m in methods()]
+    ['pixels-l1', 'pixels-cosine', 'pixels-correlation', 'efficientnet_lite0-cosine']
+    """
+    found = [
+        Method("pixels-l1", "pixels · L1", PixelFeatures, "l1"),
+        Method("pixels-cosine", "pixels · cosine", PixelFeatures, "cosine"),
+        Method("pixels-correlation", "pixels · correlation", PixelFeatures, "correlation"),
+    ]
+    if cnn:
+        found.append(
+            Method(f"{model}-cosine", f"{model} · cosine", lambda: CNNFeatures(model), "cosine")
+        )
+    return found
+
+
+@dataclasses.dataclass
+class MethodScores:
+    """What one method achieved over all queries."""
+
+    method: Method
+    precision: float  #: mean precision@k
+    map: float  #: mean average precision
+    found: dict[str, float]  #: per variant, the fraction of queries that rank it first of all
+    #: the images of other photos
+    rankings: list[list[tuple[str, float]]]  #: per query, (id, score) best first
+    seconds: float  #: time to extract the features, index and search
+
+
+@dataclasses.dataclass
+class DemoReport:
+    """The demo's scores and the files it wrote."""
+
+    k: int
+    n_queries: int
+    n_database: int
+    scores: list[MethodScores]
+    files: list[pathlib.Path]
+    seconds: float
+
+    def table(self) -> str:
+        """The main table: precision@k, mAP and the time to index and search, as Markdown."""
+        lines = [f"| method | precision@{self.k} | mAP | seconds |", "|---|---:|---:|---:|"]
+        for s in self.scores:
+            lines.append(
+                f"| {s.method.label} | {s.precision:.3f} | {s.map:.3f} | {s.seconds:.1f} |"
+            )
+        return "\n".join(lines)
+
+    def variant_table(self) -> str:
+        """Per variant, how often it outranks every image of another photo, as Markdown."""
+        header = "| variant | " + " | ".join(s.method.label for s in self.scores) + " |"
+        lines = [header, "|---|" + "---:|" * len(self.scores)]
+        for name in VARIANTS:
+            cells = []
+            best = max(s.found[name] for s in self.scores)
+            for s in self.scores:
+                text = f"{s.found[name]:.2f}"
+                cells.append(f"**{text}**" if s.found[name] == best else text)
+            lines.append(f"| {VARIANT_LABELS[name]} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+
+def _score_method(method: Method, db: Database, k: int, progress: bool | None) -> MethodScores:
+    start = time.perf_counter()
+    index = ImageIndex(features=method.make_features(), metric=method.metric)
+    index.add(db.images, ids=db.ids, progress=progress)
+    all_results = index.search_many(db.queries, k=len(db.ids))
+    rankings, precisions, aps = [], [], []
+    hits = {name: 0 for name in VARIANTS}
+    for query_id, results in zip(db.query_ids, all_results, strict=True):
+        ranking = [(str(hit.id), float(hit.score)) for hit in results.hits]
+        ranked_ids = [hit_id for hit_id, _ in ranking]
+        relevant = db.relevant(query_id)
+        precisions.append(precision_at_k(ranked_ids, relevant, k))
+        aps.append(average_precision(ranked_ids, relevant))
+        wrong = 0  # images of other photos seen so far in the ranking
+        for hit_id in ranked_ids:
+            if hit_id in relevant:
+                hits[hit_id.split("/", 1)[1]] += wrong == 0
+            else:
+                wrong += 1
+        rankings.append(ranking)
+    n = len(db.query_ids)
+    return MethodScores(
+        method=method,
+        precision=float(np.mean(precisions)),
+        map=float(np.mean(aps)),
+        found={name: hits[name] / n for name in VARIANTS},
+        rankings=rankings,
+        seconds=time.perf_counter() - start,
+    )
+
+
+# ---------------------------------------------------------------- pictures
+
+
+def _result_grid(scores: MethodScores, db: Database, k: int, path: pathlib.Path):
+    from .plot import plot_results, save_figure
+
+    rows = [db.query_ids.index(q) for q in GRID_QUERIES if q in db.query_ids] or [0]
+    shown = max(k, len(VARIANTS))  # as many hits as relevant images, so misses show in red
+    results = [scores.rankings[i][:shown] for i in rows]
+    relevant = set().union(*(db.relevant(db.query_ids[i]) for i in rows))
+    figure = plot_results(
+        [_Ranked(r) for r in results],
+        query=[db.queries[i] for i in rows],
+        images=db.image,
+        relevant=relevant,
+        title=f"{scores.method.label}: precision@{k} {scores.precision:.2f}, "
+        f"mAP {scores.map:.2f} (green: a variant of the query)",
+    )
+    return save_figure(figure, path)
+
+
+@dataclasses.dataclass
+class _Ranked:
+    """A ranking in the shape plot_results reads (an object with ``hits``)."""
+
+    ranking: list[tuple[str, float]]
+
+    @property
+    def hits(self) -> list[tuple[int, str, float]]:
+        return [(i + 1, hit_id, score) for i, (hit_id, score) in enumerate(self.ranking)]
+
+
+def _summary_figure(report: DemoReport, path: pathlib.Path):
+    from .plot import _pyplot, save_figure
+
+    plt = _pyplot()
+    labels = [s.method.label for s in report.scores]
+    figure, (bars, grid) = plt.subplots(1, 2, figsize=(13, 4.6),
+                                         gridspec_kw={"width_ratios": [1, 1.4]})
+    x = np.arange(len(labels))
+    bars.bar(x - 0.2, [s.precision for s in report.scores], 0.4, label=f"precision@{report.k}")
+    bars.bar(x + 0.2, [s.map for s in report.scores], 0.4, label="mAP")
+    bars.set_xticks(x, [label.replace(" · ", "\n") for label in labels], fontsize=8)
+    bars.set_ylim(0, 1.15)
+    bars.set_yticks(np.linspace(0, 1, 6))
+    bars.legend(loc="upper left", ncols=2)
+    bars.set_title(f"{report.n_queries} queries, {report.n_database} database images")
+    table = np.array([[s.found[name] for s in report.scores] for name in VARIANTS])
+    grid.imshow(table, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+    for (row, col), value in np.ndenumerate(table):
+        grid.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
+    grid.set_xticks(x, [label.replace(" · ", "\n") for label in labels], fontsize=8)
+    grid.set_yticks(np.arange(len(VARIANTS)), [VARIANT_LABELS[n] for n in VARIANTS], fontsize=8)
+    grid.set_title("fraction of queries where the variant outranks all other photos' images")
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def run_demo(
+    out: str | pathlib.Path | None = "demo-output",
+    k: int = 5,
+    cnn: bool = True,
+    model: str = "efficientnet_lite0",
+    photos: Sequence[str | pathlib.Path] | None = None,
+    size: tuple[int, int] = WORKING_SIZE,
+    progress: bool | None = None,
+    echo: Callable[[str], object] | None = print,
+) -> DemoReport:
+    """Run the demo: build the database, search it every way, print the tables, save pictures.
+
+    Parameters
+    ----------
+    out : path or None
+        Folder for the result grids (``grid_<method>.png``), ``summary.png`` and
+        ``results.md``; None writes no file (and needs no matplotlib).
+    k : int
+        The cut-off of precision@k (the result grids show at least one hit per variant).
+    cnn : bool
+        Include the CNN features (False: pixels only, no weights needed).
+    model : str
+        The CNN for the features (a name for ``load_model``).
+    photos : sequence of paths, optional
+        The photos (default: the bundled ones).
+    size : (height, width)
+        Working size of every photo.
+    progress : bool or None
+        Progress bars (None: only on a terminal).
+    echo : callable or None
+        Where the tables are printed (``print``); None prints nothing.
+
+    Returns
+    -------
+    DemoReport
+
+    Examples
+    --------
+    >>> from retrieval.data import sample_photos
+    >>> report = run_demo(out=None, k=3, cnn=False, photos=sample_photos()[:4], size=(43, 64),
+    ...                   progress=False, echo=None)
+    >>> [s.method.label for s in report.scores]
+    ['pixels · L1', 'pixels · cosine', 'pixels · correlation']
+    >>> report.scores[1].found["x2"]  # cosine always finds the ×2 copy
+    1.0
+    """
+    start = time.perf_counter()
+    if k < 1:
+        raise ValueError(f"k must be at least 1; got {k}")
+    db = build_database(photos, size=size, progress=progress)
+    scores = []
+    for method in methods(cnn=cnn, model=model):
+        scores.append(_score_method(method, db, k, progress))
+    report = DemoReport(k, len(db.query_ids), len(db.ids), scores, [], 0.0)
+    if out is not None:
+        folder = pathlib.Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for s in scores:
+            report.files.append(_result_grid(s, db, k, folder / f"grid_{s.method.key}.png"))
+        report.files.append(_summary_figure(report, folder / "summary.png"))
+        markdown = folder / "results.md"
+        markdown.write_text(report.table() + "\n\n" + report.variant_table() + "\n",
+                            encoding="utf-8")
+        report.files.append(markdown)
+    report.seconds = time.perf_counter() - start
+    if echo is not None:
+        echo(f"{report.n_queries} queries (the original photos), {report.n_database} database "
+             f"images ({len(VARIANTS)} variants of each); relevant = the query's variants\n")
+        echo(report.table() + "\n")
+        echo("Fraction of queries where the variant ranks above every image of another photo "
+             "(best in bold):\n")
+        echo(report.variant_table() + "\n")
+        for path in report.files:
+            echo(f"wrote {path}")
+        echo(f"done in {report.seconds:.1f} s")
+    return report
