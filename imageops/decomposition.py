@@ -328,10 +328,11 @@ def foreground_mask(foreground: Any, threshold: float | str | None = None) -> np
         ``sqrt(r² + g² + b²)``; otherwise it is the absolute value.
     threshold : float, "otsu", "mad" or None
         A number: the magnitude above which a pixel is foreground (same scale as the
-        frames). ``None`` or ``"otsu"``: Otsu's threshold on the magnitudes (the cut of their
-        256-bin histogram that best separates two classes). ``"mad"``: a robust noise rule,
-        ``median + 5 * 1.4826 * MAD`` of the magnitudes (most pixels are background, so
-        their spread measures the noise).
+        frames). ``None`` (the default) or ``"mad"``: a robust noise rule,
+        ``median + 5 * 1.4826 * MAD`` of the magnitudes, about 5 standard deviations of the
+        noise above its middle (most pixels are background, so their spread measures the
+        noise). ``"otsu"``: Otsu's threshold on the magnitudes (the cut of their 256-bin
+        histogram that best separates two classes).
 
     Returns
     -------

@@ -373,10 +373,10 @@ def median_filter(image: Any, size: int = 3, mode: str = "reflect",
     --------
     A white (salt) and a black (pepper) pixel disappear, the flat gray stays:
 
-    >>> image = np.full((4, 5), 100, dtype=np.uint8)
-    >>> image[1, 1], image[2, 3] = 255, 0
+    >>> image = np.full((3, 5), 100, dtype=np.uint8)
+    >>> image[1, 1], image[1, 3] = 255, 0
     >>> median_filter(image).tolist()
-    [[100, 100, 100, 100, 100], [100, 100, 100, 100, 100], [100, 100, 100, 100, 100], [100, 100, 100, 100, 100]]
+    [[100, 100, 100, 100, 100], [100, 100, 100, 100, 100], [100, 100, 100, 100, 100]]
     >>> median_filter(image).dtype
     dtype('uint8')
     """

@@ -488,6 +488,8 @@ def load_images(folder_or_paths: str | os.PathLike | Sequence[str | os.PathLike]
     errors : {"skip", "raise"}
         ``"skip"`` records ``(path, reason)`` for a file that cannot be read (missing,
         not an image, truncated, corrupt) and goes on; ``"raise"`` raises at the first one.
+        The format is read from a file's content, not its extension: a PNG named ".jpg"
+        loads, a text file named ".jpg" is a failure.
     progress : bool or None
         A tqdm bar on stderr; ``None`` (auto) shows it for more than 50 files.
     mode : {"RGB", "L"}
@@ -566,7 +568,8 @@ def save_image(path: str | os.PathLike, image: Any, **options: Any) -> pathlib.P
     Pixel rule: uint8 is written as is. Floats with maximum <= 1 are taken as [0, 1] (times
     255); other floats as [0, 255]; both are rounded and clipped to 0..255. (A float image
     that is really 0..255 but very dark, all values <= 1, would be taken as [0, 1]: convert
-    such an image to uint8 first.) Bool is 0 / 255; other integers must lie in 0..255.
+    such an image to uint8 first.) Bool is 0 / 255; uint16 is scaled to 8 bits,
+    ``round(v / 257)``, as ``load_image`` does; other integers must lie in 0..255.
 
     Parameters
     ----------

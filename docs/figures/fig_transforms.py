@@ -4,9 +4,9 @@
 
 - ``transforms_reflections.png``: a photo, turned upside down by ``[[1, 0], [0, -1]]`` and
   mirrored left-right by ``[[-1, 0], [0, 1]]``, with the lecture's x1 and x2 axes drawn
-  through the centre;
-- ``transforms_general.png``: the same photo under a rotation, a shear and a scaling, all
-  through ``transform_image`` (bilinear, white outside the photo).
+  through the centre and one point ``x`` followed to ``M x``;
+- ``transforms_general.png``: the same photo and point under a rotation, a shear and a
+  scaling, all through ``transform_image`` (bilinear, white outside the photo).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import pathlib
 
 import numpy as np
+
+POINT = (60, -55)          # the point followed from panel to panel, lecture (x1, x2)
 
 
 def _matrix_text(matrix) -> str:
@@ -33,20 +35,39 @@ def _axes_arrows(ax, shape) -> None:
     ax.text(centre_col + 8, 16, "x2", color="yellow", fontsize=10)
 
 
+def _mark(ax, shape, point, label) -> None:
+    """A dot at lecture coordinates ``point`` = (x1, x2), with its label."""
+    height, width = shape[:2]
+    x1, x2 = (float(v) for v in point)
+    row, col = (height - 1) / 2 - x2, (width - 1) / 2 + x1      # lecture -> array
+    ax.plot(col, row, "o", ms=7, mfc="red", mec="white", mew=1.5)
+    ax.annotate(f"{label} = ({x1:.0f}, {x2:.0f})", (col, row), xytext=(0, 9),
+                textcoords="offset points", ha="center", va="bottom", fontsize=9,
+                color="white", bbox={"boxstyle": "round,pad=0.2", "fc": "red", "ec": "none"})
+
+
 def _panels(path: pathlib.Path, photo: np.ndarray, panels, arrows: bool) -> pathlib.Path:
     import matplotlib.pyplot as plt
 
+    from imageops import transform_points
     from retrieval.plot import save_figure
 
-    figure, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.1))
-    for ax, (title, image) in zip(axes, panels, strict=True):
+    height, width = photo.shape[:2]
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.0),
+                                layout="constrained")
+    for ax, (title, matrix, image) in zip(axes, panels, strict=True):
         ax.imshow(image)
         if arrows:
             _axes_arrows(ax, photo.shape)
+        if matrix is None:
+            _mark(ax, photo.shape, POINT, "x")
+        else:
+            _mark(ax, photo.shape, transform_points(POINT, matrix), "Mx")
         ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    figure.tight_layout()
+        ax.set_xlim(-0.5, width - 0.5)
+        ax.set_ylim(height - 0.5, -0.5)
     return save_figure(figure, path)
 
 
@@ -54,11 +75,11 @@ def reflections_figure(path: pathlib.Path, photo: np.ndarray) -> pathlib.Path:
     """The photo and its two reflections by the lecture's matrices."""
     from imageops import reflection_matrix, transform_image
 
-    panels = [("original: x = (x1, x2)", photo)]
+    panels = [("original: pixel x = (x1, x2)\n(origin at the centre, x2 up)", None, photo)]
     for axis, effect in (("horizontal", "upside down"), ("vertical", "left-right mirror")):
         matrix = reflection_matrix(axis)
-        panels.append((f"{_matrix_text(matrix)}\nacross the {axis} axis: {effect}",
-                       transform_image(photo, matrix)))
+        panels.append((f"M = {_matrix_text(matrix)}\nacross the {axis} axis: {effect}",
+                       matrix, transform_image(photo, matrix)))
     return _panels(path, photo, panels, arrows=True)
 
 
@@ -68,14 +89,14 @@ def general_figure(path: pathlib.Path, photo: np.ndarray) -> pathlib.Path:
 
     angle = np.deg2rad(25)
     matrices = {
-        "rotation by 25 degrees": [[np.cos(angle), -np.sin(angle)],
-                                   [np.sin(angle), np.cos(angle)]],
-        "shear": [[1, 0.5], [0, 1]],
-        "scaling": [[0.6, 0], [0, 1.3]],
+        "rotation by 25° (counter-clockwise)": [[np.cos(angle), -np.sin(angle)],
+                                                 [np.sin(angle), np.cos(angle)]],
+        "shear: x1 + 0.5 x2": [[1, 0.5], [0, 1]],
+        "scaling: x1 × 0.6, x2 × 1.3": [[0.6, 0], [0, 1.3]],
     }
-    panels = [("original", photo)]
+    panels = [("original: pixel x = (x1, x2)", None, photo)]
     for name, matrix in matrices.items():
-        panels.append((f"{name}\n{_matrix_text(matrix)}",
+        panels.append((f"{name}\nM = {_matrix_text(matrix)}", matrix,
                        transform_image(photo, matrix, order=1, fill=255)))
     return _panels(path, photo, panels, arrows=False)
 

@@ -11,8 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from imageops import (add_gaussian_noise, add_salt_and_pepper, local_std, mean_filter,
-                      median_filter, psnr, window_filter)
+from imageops import (
+    add_gaussian_noise,
+    add_salt_and_pepper,
+    local_std,
+    mean_filter,
+    median_filter,
+    psnr,
+    window_filter,
+)
 from imageops.filters import _MEDIAN9, _NETWORKS, _batcher_pairs, _selection_network
 from linalg_basics import mean, median, std_dev
 
@@ -210,3 +217,20 @@ def test_mean_beats_median_on_gaussian_noise(photo):
     by_median = psnr(photo, median_filter(noisy, 3))
     by_mean = psnr(photo, np.clip(np.rint(mean_filter(noisy, 3)), 0, 255))
     assert by_mean > by_median + 0.5                   # 29.5 dB against 28.2 dB
+
+
+# --------------------------------------------------------------------------- real photos, fast path
+
+@pytest.mark.parametrize("size", [3, 5])
+def test_median_filter_on_real_photos_equals_opencv_and_scipy(size):
+    # Photos large enough for several row blocks of the network. OpenCV's medianBlur repeats
+    # the edge pixel at the border: our mode="nearest", equal everywhere.
+    cv2 = pytest.importorskip("cv2")
+    colour, gray = skimage.data.chelsea(), skimage.data.camera()
+    np.testing.assert_array_equal(median_filter(colour, size, mode="nearest"),
+                                  cv2.medianBlur(colour, size))
+    np.testing.assert_array_equal(median_filter(gray, size, mode="nearest"),
+                                  cv2.medianBlur(gray, size))
+    crop = np.ascontiguousarray(colour[:150, :300])
+    np.testing.assert_array_equal(median_filter(crop, size),
+                                  ndi.median_filter(crop, (size, size, 1)))

@@ -139,9 +139,12 @@ def test_truncated_gif(tmp_path, astronaut):
         load_frames(path)
 
 
-def test_video_without_the_extra_names_the_install(tmp_path, monkeypatch):
+@pytest.mark.parametrize("missing", ["imageio", "imageio_ffmpeg"])
+def test_video_without_the_extra_names_the_install(tmp_path, monkeypatch, missing):
     (tmp_path / "clip.mp4").write_bytes(b"\x00" * 64)
-    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)    # import now fails
+    monkeypatch.setitem(sys.modules, missing, None)             # import now fails
+    if missing == "imageio":
+        monkeypatch.setitem(sys.modules, "imageio.v3", None)
     with pytest.raises(ImportError, match=r'pip install "retrieval-lab\[video\]"'):
         load_frames(tmp_path / "clip.mp4")
 

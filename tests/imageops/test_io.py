@@ -408,6 +408,13 @@ def test_load_images_reports_every_bad_file_and_keeps_going(tmp_path, astronaut,
     assert all(isinstance(p, str) for p, _ in failures)
 
 
+def test_the_content_decides_the_format_not_the_extension(tmp_path, small_photo):
+    _png(tmp_path / "really_a_png.jpg", small_photo)
+    images, paths, failures = load_images(tmp_path, size=None)
+    np.testing.assert_array_equal(images[0], small_photo)
+    assert failures == []
+
+
 def test_load_images_holds_one_decoded_image_at_a_time(tmp_path, astronaut, monkeypatch):
     names = [f"{k}.png" for k in range(5)]
     _photo_files(tmp_path, astronaut, names)
@@ -505,6 +512,8 @@ def test_save_float_rule(tmp_path, small_photo):
     assert load_image(tmp_path / "clipped.png", mode="L").tolist() == [[0, 0, 255]]
     save_image(tmp_path / "unit_clip.png", np.array([[-0.5, 0.5, 1.0]]))   # max <= 1: [0, 1]
     assert load_image(tmp_path / "unit_clip.png", mode="L").tolist() == [[0, 128, 255]]
+    save_image(tmp_path / "deep.png", np.array([[0, 128, 129, 65535]], dtype=np.uint16))
+    assert load_image(tmp_path / "deep.png", mode="L").tolist() == [[0, 0, 1, 255]]
 
 
 def test_save_jpeg_default_quality_and_rgba(tmp_path, coffee):
