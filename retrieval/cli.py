@@ -122,8 +122,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise CommandError(f"-k must be at least 1; got {args.k}")
     queries = [_read_image(path, "query") for path in args.queries]
-    # search by path, so a query file is decoded and resized exactly as indexed files were
-    everything = [index.search(path, k=args.k) for path in args.queries]
+    # search by path, so a query file is decoded and resized exactly as indexed files were;
+    # all queries in one matrix product (with a progress bar for many)
+    everything = index.search_many(list(args.queries), k=args.k, progress=_progress(args))
     if args.json:
         pairs = zip(args.queries, everything, strict=True)
         print(json.dumps([{"query": path, "metric": index.metric, "hits": _hit_list(results)}

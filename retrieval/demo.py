@@ -330,14 +330,14 @@ def _result_grid(scores: MethodScores, db: Database, k: int, path: pathlib.Path)
     rows = [db.query_ids.index(q) for q in GRID_QUERIES if q in db.query_ids] or [0]
     shown = max(k, len(VARIANTS))  # as many hits as relevant images, so misses show in red
     results = [scores.rankings[i][:shown] for i in rows]
-    relevant = set().union(*(db.relevant(db.query_ids[i]) for i in rows))
+    relevant = [db.relevant(db.query_ids[i]) for i in rows]  # each row: its own query's
     figure = plot_results(
         [_Ranked(r) for r in results],
         query=[db.queries[i] for i in rows],
         images=db.image,
         relevant=relevant,
-        title=f"{scores.method.label}: precision@{k} {scores.precision:.2f}, "
-        f"mAP {scores.map:.2f} (green: a variant of the query)",
+        title=f"{scores.method.label}: precision@{k} {scores.precision:.3f}, "
+        f"mAP {scores.map:.3f} (green: a variant of the query)",
     )
     return save_figure(figure, path)
 
@@ -361,8 +361,11 @@ def _summary_figure(report: DemoReport, path: pathlib.Path):
     figure, (bars, grid) = plt.subplots(1, 2, figsize=(13, 4.6),
                                          gridspec_kw={"width_ratios": [1, 1.4]})
     x = np.arange(len(labels))
-    bars.bar(x - 0.2, [s.precision for s in report.scores], 0.4, label=f"precision@{report.k}")
-    bars.bar(x + 0.2, [s.map for s in report.scores], 0.4, label="mAP")
+    for offset, values, label in ((-0.2, [s.precision for s in report.scores],
+                                   f"precision@{report.k}"),
+                                  (0.2, [s.map for s in report.scores], "mAP")):
+        drawn = bars.bar(x + offset, values, 0.4, label=label)
+        bars.bar_label(drawn, fmt="%.3f", fontsize=7, padding=1)
     bars.set_xticks(x, [label.replace(" · ", "\n") for label in labels], fontsize=8)
     bars.set_ylim(0, 1.15)
     bars.set_yticks(np.linspace(0, 1, 6))
@@ -371,7 +374,9 @@ def _summary_figure(report: DemoReport, path: pathlib.Path):
     table = np.array([[s.found[name] for s in report.scores] for name in VARIANTS])
     grid.imshow(table, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     for (row, col), value in np.ndenumerate(table):
-        grid.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=8)
+        dark = value < 0.2 or value > 0.8  # the deep red and green ends of the colour map
+        grid.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=9,
+                  color="white" if dark else "black", fontweight="bold" if dark else None)
     grid.set_xticks(x, [label.replace(" · ", "\n") for label in labels], fontsize=8)
     grid.set_yticks(np.arange(len(VARIANTS)), [VARIANT_LABELS[n] for n in VARIANTS], fontsize=8)
     grid.set_title("fraction of queries where the variant outranks all other photos' images")

@@ -22,7 +22,8 @@ Ranking
 -------
 Scores come from :mod:`retrieval.similarity` (cosine and correlation: higher is better; l1
 and l2 distances: lower is better; ``SearchResults.higher_is_better`` says which). The top
-``k`` are found with ``numpy.argpartition`` over blocks of :data:`SEARCH_ROWS` database rows,
+``k`` are found with ``numpy.argpartition`` over blocks of database rows (as many as keep the
+``(queries, rows)`` block of scores within :data:`SCORE_BYTES`, at most :data:`SEARCH_ROWS`),
 then only those ``k`` are sorted. Equal scores are ranked by insertion order (the image added
 first comes first).
 
@@ -53,7 +54,9 @@ large database is paged in from disk as searches touch it instead of being read 
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
 import os
 import pathlib
@@ -74,8 +77,12 @@ __all__ = ["ImageIndex", "SearchResults", "IndexFileError"]
 
 FORMAT_NAME = "retrieval-lab index"
 FORMAT_VERSION = 1
-#: Database rows scored at a time by a search (bounds the (queries, rows) score block).
-SEARCH_ROWS = 8192
+#: Most database rows scored at a time by a search.
+SEARCH_ROWS = 65536
+#: Bound on the (queries, rows) block of float32 scores of a search (bytes): one query scores
+#: SEARCH_ROWS rows at a time, 100 queries 41,943, 1,000 queries 4,194.
+SCORE_BYTES = 16 * 2**20
+_NORM_ROWS = 8192  # rows converted to float64 at a time for the norms
 _ALIGN = 64
 _KEYS = ("format", "version", "features", "ids", "metric", "config")
 _METRICS = {  # metric -> (description, higher is better)
@@ -113,6 +120,13 @@ class SearchResults(Sequence):
         The index's metric; ``higher_is_better`` is False for the distances l1 and l2.
     query : image or None
         The query image, when the search was given one (``show`` draws it).
+
+    Notes
+    -----
+    At the REPL the results print as a table; in Jupyter they show as a picture of the query
+    and the hits with their scores (when matplotlib is installed and there are pictures to
+    draw: the query, or hits whose ids are image files) over the same table. ``show()`` makes
+    that picture as a matplotlib figure, ``to_png()`` as PNG bytes.
 
     Examples
     --------
@@ -188,11 +202,45 @@ class SearchResults(Sequence):
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        """Jupyter's view: the picture of :meth:`to_png` (when there is one) over the table."""
         what, higher = _METRICS[self.metric]
         cells = "".join(f"<tr><td>{rank}</td><td>{score}</td><td>{html.escape(hit_id)}</td></tr>"
                         for rank, score, hit_id in self._rows())
-        return (f"<table><caption>{what} ({'higher' if higher else 'lower'} is better)"
-                f"</caption><tr><th>rank</th><th>score</th><th>id</th></tr>{cells}</table>")
+        table = (f"<table><caption>{what} ({'higher' if higher else 'lower'} is better)"
+                 f"</caption><tr><th>rank</th><th>score</th><th>id</th></tr>{cells}</table>")
+        picture = self.to_png(quiet=True)
+        if picture is None:
+            return table
+        encoded = base64.b64encode(picture).decode("ascii")
+        return (f'<img src="data:image/png;base64,{encoded}" alt="query and top '
+                f'{len(self)} hits"/>' + table)
+
+    def to_png(self, quiet: bool = False, dpi: int = 100, **options: Any) -> bytes | None:
+        """The picture of :meth:`show` as PNG bytes; None when there is nothing to draw.
+
+        There is something to draw when the results know their query image or a hit's id is
+        an image file (or ``images=`` is given, see ``plot_results``). Needs matplotlib;
+        ``quiet=True`` returns None instead of raising when it is missing or a picture
+        cannot be read (Jupyter's view uses that, so showing results never fails).
+        """
+        drawable = (self.query is not None or "images" in options
+                    or any(_names_a_file(hit.id) for hit in self.hits))
+        if not self.hits or not drawable:
+            return None
+        try:
+            figure = self.show(**options)  # an ImportError here names the extra to install
+        except (ImportError, OSError, ValueError, TypeError):
+            if quiet:
+                return None
+            raise
+        import matplotlib.pyplot as plt
+
+        buffer = io.BytesIO()
+        try:
+            figure.savefig(buffer, format="png", dpi=dpi)
+        finally:
+            plt.close(figure)  # never left open for a notebook to draw a second time
+        return buffer.getvalue()
 
     def show(self, **options: Any):
         """Draw the query and the hits with :func:`retrieval.plot.plot_results`.
@@ -353,7 +401,7 @@ class ImageIndex:
 
         added: list[str] = []
         failures: list[tuple[str, str]] = []
-        blocks: list[np.ndarray] = []
+        vectors = None  # filled batch by batch: the features are never held twice
         show = len(items) > _AUTO_PROGRESS if progress is None else bool(progress)
         with tqdm(total=len(items), desc="indexing", unit="image", disable=not show) as bar:
             for start in range(0, len(items), batch_size):
@@ -369,10 +417,19 @@ class ImageIndex:
                         continue
                     added.append(image_id)
                 if loaded:
-                    blocks.append(self._extract(loaded, len(loaded)))
+                    block = self._extract(loaded, len(loaded))
+                    if vectors is None:
+                        vectors = np.empty((len(items), block.shape[1]), dtype=np.float32)
+                    elif block.shape[1] != vectors.shape[1]:
+                        raise ValueError(f"the extractor gave {vectors.shape[1]} features per "
+                                         f"image, then {block.shape[1]}: images of different "
+                                         "sizes need a fixed size=(height, width)")
+                    vectors[len(added) - len(block):len(added)] = block
                 bar.update(min(batch_size, len(items) - start))
-        if blocks:
-            self._append(np.concatenate(blocks), added)
+        if added:
+            if len(added) < len(vectors):  # some files failed: give back their rows
+                vectors.resize((len(added), vectors.shape[1]), refcheck=False)
+            self._append(vectors, added)
         return AddReport(added, failures)
 
     @staticmethod
@@ -550,8 +607,9 @@ class ImageIndex:
         higher = self.higher_is_better
         score_block = self._scorer(queries)
         found_rows, found_scores = [], []
-        for start in range(0, len(self), SEARCH_ROWS):
-            block = score_block(start, min(start + SEARCH_ROWS, len(self)))
+        step = max(1, min(SEARCH_ROWS, SCORE_BYTES // (4 * len(queries))))
+        for start in range(0, len(self), step):
+            block = score_block(start, min(start + step, len(self)))
             rows, scores = _block_top_k(block, k, higher)
             found_rows.append(rows + start)
             found_scores.append(scores)
@@ -585,8 +643,8 @@ class ImageIndex:
         """1 / ‖row‖ for every database row (0 for zero rows), cached until add/remove."""
         if self._inverse_norms is None or len(self._inverse_norms) != len(self):
             inverse = np.empty(len(self), dtype=np.float32)
-            for start in range(0, len(self), SEARCH_ROWS):
-                rows = self._vectors[start:start + SEARCH_ROWS].astype(np.float64)
+            for start in range(0, len(self), _NORM_ROWS):
+                rows = self._vectors[start:start + _NORM_ROWS].astype(np.float64)
                 norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))
                 inverse[start:start + len(rows)] = np.divide(
                     1.0, norms, out=np.zeros_like(norms), where=norms > 0)
@@ -666,12 +724,19 @@ class ImageIndex:
         if not path.is_file():
             raise FileNotFoundError(f"no such index file: {os.fspath(path)!r}")
         where = os.fspath(path)
+        with open(path, "rb") as stream:
+            magic = stream.read(6)
+        if magic == b"\x93NUMPY":
+            raise IndexFileError(f"{where} is a single .npy array, not an index archive (.npz)")
+        if not magic.startswith(b"PK\x03\x04"):
+            raise IndexFileError(f"{where} is not an index file (an index is a .npz archive, "
+                                 "which is a zip file; this one is not)")
         try:
             archive = np.load(path, allow_pickle=False)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
             raise IndexFileError(f"{where} is not an index file (a .npz archive): "
                                  f"{error}") from None
-        if not isinstance(archive, np.lib.npyio.NpzFile):
+        if not isinstance(archive, np.lib.npyio.NpzFile):  # pragma: no cover - checked above
             raise IndexFileError(f"{where} is a single .npy array, not an index archive (.npz)")
         with archive:
             names = set(archive.files)
@@ -737,6 +802,14 @@ class ImageIndex:
 
 def _is_path(item: Any) -> bool:
     return isinstance(item, (str, os.PathLike))
+
+
+def _names_a_file(text: str) -> bool:
+    """True if ``text`` is the path of an existing file (False for any odd string)."""
+    try:
+        return pathlib.Path(text).is_file()
+    except (OSError, ValueError):  # too long for a file name, or a NUL character
+        return False
 
 
 def _block_top_k(block: np.ndarray, k: int, higher: bool) -> tuple[np.ndarray, np.ndarray]:

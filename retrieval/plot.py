@@ -86,13 +86,23 @@ def _displayable(image: Any) -> np.ndarray:
     return array
 
 
+def _is_file(hit_id: Any) -> bool:
+    """True if the id is the path of an existing file (False for any other id)."""
+    if not isinstance(hit_id, (str, os.PathLike)):
+        return False
+    try:
+        return pathlib.Path(hit_id).is_file()
+    except (OSError, ValueError):  # too long for a file name, or a NUL character
+        return False
+
+
 def _lookup(hit_id: Any, images: Any) -> np.ndarray | None:
     """The picture of a hit: from `images` (mapping or callable), else the id as a file path."""
     if callable(images):
         found = images(hit_id)
     elif images is not None and hit_id in images:
         found = images[hit_id]
-    elif isinstance(hit_id, (str, os.PathLike)) and pathlib.Path(hit_id).is_file():
+    elif _is_file(hit_id):
         found = hit_id
     else:
         return None
@@ -121,9 +131,7 @@ def _score_text(score: float) -> str:
 
 
 def _short(hit_id: Any, width: int = 22) -> str:
-    is_path = isinstance(hit_id, os.PathLike) or (
-        isinstance(hit_id, str) and pathlib.Path(hit_id).is_file()
-    )
+    is_path = isinstance(hit_id, os.PathLike) or _is_file(hit_id)
     text = pathlib.Path(hit_id).name if is_path else str(hit_id)
     return text if len(text) <= width else "…" + text[-(width - 1) :]
 
@@ -155,8 +163,9 @@ def plot_results(
     images : mapping or callable, optional
         How to get a hit's picture from its id: ``images[id]`` or ``images(id)``. By default a
         hit whose id is an existing file path is loaded from disk; others show "no image".
-    relevant : collection of ids, or callable id -> bool, optional
-        When given, the frame of each hit is green if relevant, red if not.
+    relevant : collection of ids, callable id -> bool, or list of those, optional
+        When given, the frame of each hit is green if relevant, red if not. With several
+        queries, a list (not a set) gives each query its own relevant ids, one per row.
     k : int, optional
         Draw only the first ``k`` hits.
     title : str, optional
@@ -202,27 +211,40 @@ def plot_results(
     with_query = any(q is not None for q in queries)
     ncols = max([len(h) for h in hit_rows] + [1]) + int(with_query)
     shown_queries = [None if q is None else _displayable(q) for q in queries]
-    # rows as tall as the first query's aspect ratio asks (square panels without a query)
-    first = next((q for q in shown_queries if q is not None), None)
-    aspect = 1.0 if first is None else min(max(first.shape[0] / first.shape[1], 0.3), 3.0)
-    figure = plt.figure(figsize=(panel_size * ncols, (panel_size * aspect + 0.45) * len(rows)))
-    for row, (query_image, hits) in enumerate(zip(shown_queries, hit_rows, strict=True)):
+    if many and isinstance(relevant, list):
+        if len(relevant) != len(rows):
+            raise ValueError(f"got {len(rows)} results but {len(relevant)} relevant sets")
+        row_relevant = relevant
+    else:
+        row_relevant = [relevant] * len(rows)
+    pictures = [[_lookup(hit_id, images) for _, hit_id, _ in hits] for hits in hit_rows]
+    # rows as tall as the tallest picture asks (height / width, within 0.3..3), so that no
+    # picture reaches into the titles of the next row; square panels without pictures
+    shapes = [p.shape for p in (*shown_queries, *(p for row in pictures for p in row))
+              if p is not None]
+    aspect = min(max([h / w for h, w, *_ in shapes] or [1.0]), 3.0)
+    aspect = max(aspect, 0.3)
+    figure = plt.figure(figsize=(panel_size * ncols, (panel_size * aspect + 0.45) * len(rows)),
+                        layout="constrained")  # keeps every title clear of the row above
+    for row, (query_image, hits, row_pictures) in enumerate(
+            zip(shown_queries, hit_rows, pictures, strict=True)):
         base = row * ncols + 1
         if with_query:
             ax = figure.add_subplot(len(rows), ncols, base)
             _show(ax, query_image, "query")
             base += 1
-        for column, (rank, hit_id, score) in enumerate(hits):
+        for column, ((rank, hit_id, score), picture) in enumerate(
+                zip(hits, row_pictures, strict=True)):
             colour = None
-            if relevant is not None:
-                ok = relevant(hit_id) if callable(relevant) else hit_id in relevant
+            wanted = row_relevant[row]
+            if wanted is not None:
+                ok = wanted(hit_id) if callable(wanted) else hit_id in wanted
                 colour = _GOOD if ok else _BAD
             ax = figure.add_subplot(len(rows), ncols, base + column)
             label = f"#{rank} {_short(hit_id)}\n{_score_text(score)}"
-            _show(ax, _lookup(hit_id, images), label, colour)
+            _show(ax, picture, label, colour)
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
     return figure
 
 

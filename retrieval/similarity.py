@@ -23,8 +23,11 @@ Inputs of any real dtype are converted to float64 a block of rows at a time, and
 accumulated in float64, so the results agree with the list-based twins and with SciPy to about
 1e-12. Only a bounded block is converted at once: at most :data:`CHUNK_BYTES` bytes of float64
 database rows (32 MiB; 3,276 rows of 1,280 features), so a float32 database of any size is
-never copied whole. (:class:`retrieval.ImageIndex` has its own float32 fast path for cosine
-search; see its documentation.)
+never copied whole. The score of a pair does not depend on the other rows: the same query and
+row give the same bits whether the row is searched alone, in any block or in the whole
+database, so exact ties stay exact and rankings do not change with the block size.
+(:class:`retrieval.ImageIndex` has its own float32 fast path for cosine search; see its
+documentation.)
 
 Undefined cases get defined values instead of NaN:
 
@@ -115,6 +118,17 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / safe[:, np.newaxis]
 
 
+def _dots(queries: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """All dot products ``(Q, D) x (N, D) -> (Q, N)``, each summed the same way wherever it is.
+
+    ``np.einsum`` adds the ``D`` products of one pair in an order that depends only on ``D``,
+    so a score does not change with the block a row falls in or the other rows beside it
+    (a BLAS matrix product picks its kernel, and its rounding, by the shapes: a true tie
+    such as two correlations of exactly 0 could come out as ``±2e-17`` and rank either way).
+    """
+    return np.einsum("qd,nd->qn", queries, rows)
+
+
 def _centred(matrix: np.ndarray) -> np.ndarray:
     """Rows minus their mean; exactly constant rows become exactly zero.
 
@@ -166,7 +180,7 @@ def cosine_similarities(query, database) -> np.ndarray:
     """
 
     def block(q, rows):
-        return np.clip(_unit_rows(q) @ _unit_rows(rows).T, -1.0, 1.0)
+        return np.clip(_dots(_unit_rows(q), _unit_rows(rows)), -1.0, 1.0)
 
     return _apply(query, database, "cosine_similarities", block)
 
@@ -203,7 +217,7 @@ def correlations(query, database) -> np.ndarray:
     """
 
     def block(q, rows):
-        return np.clip(_unit_rows(_centred(q)) @ _unit_rows(_centred(rows)).T, -1.0, 1.0)
+        return np.clip(_dots(_unit_rows(_centred(q)), _unit_rows(_centred(rows))), -1.0, 1.0)
 
     return _apply(query, database, "correlations", block, min_length=2)
 

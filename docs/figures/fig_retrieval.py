@@ -41,13 +41,17 @@ def cosine_figure(path: pathlib.Path) -> pathlib.Path:
         ax.set_yticks([])
     arrows = axes[3]
     x = np.array([40.0, 160.0])
-    for name, vector, colour, width in (("2x", 2 * x, "C1", 5), ("x + 50", x + 50, "C2", 2),
-                                        ("x", x, "C0", 2)):
+    # 2x is drawn wide and pale under x: the same direction, twice as long
+    for name, vector, colour, width, alpha in (("2x", 2 * x, "C1", 7, 0.45),
+                                               ("x + 50", x + 50, "C2", 2, 1.0),
+                                               ("x", x, "C0", 2.5, 1.0)):
         arrows.annotate("", xy=vector, xytext=(0, 0),
-                        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": width})
+                        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": width,
+                                    "alpha": alpha})
         angle = np.degrees(np.arccos(min(1.0, _cosine(vector, x))))
         label = name if name == "x" else f"{name}: {angle:.1f}° from x"
-        arrows.text(vector[0] + 8, vector[1] - 4, label, color=colour, fontsize=9, va="center")
+        arrows.text(vector[0] + 10, vector[1] - 4, label, color=colour, fontsize=9,
+                    va="center", fontweight="bold" if name == "x" else None)
     arrows.plot([0, 330], [0, 330], ":", color="gray", lw=1)
     arrows.text(250, 268, "direction (1, 1)", color="gray", fontsize=8, rotation=45)
     arrows.set_xlim(0, 360)

@@ -1,4 +1,7 @@
-"""The bundled demo photos: fourteen public-domain / CC0 photos from scikit-image's samples.
+"""The bundled demo photos: fourteen photos from scikit-image's samples, free to reuse.
+
+Twelve are stated public domain or CC0; two (``coins``, ``immunohistochemistry``) are stated to
+have no known copyright restrictions.
 
 =====================  ===============================================
 ``sample_photos()``    paths of every bundled photo, sorted by name

@@ -61,6 +61,23 @@ def test_photo_matches_its_scikit_image_original(path):
     assert diff.mean() < 5.0  # JPEG quality 90 round trip only (noisy star field: 3.4)
 
 
+@pytest.mark.parametrize("path", sample_photos(), ids=lambda p: p.name)
+def test_licence_words_are_quoted_from_the_docstring(path):
+    """The licence column quotes the skimage function's docstring word for word."""
+    data = pytest.importorskip("skimage.data")
+    row = next(line for line in PROVENANCE.splitlines() if line.startswith(f"| {path.name} |"))
+    quoted = re.findall(r'"([^"]+)"', row.split(" | ")[3])
+    assert quoted, f"no quoted licence words for {path.name}"
+    _, function = _provenance_rows()[path.name]
+    doc = getattr(data, function).__doc__
+    doc = re.sub(r"`([^`<]+?)\s*<[^>]*>`_+", r"\1", doc)  # `words <link>`_ -> words
+    doc = " ".join(doc.split())
+    for words in quoted:
+        assert words in doc
+    licence = " ".join(quoted).lower()
+    assert any(term in licence for term in ("public domain", "cc0", "no known copyright"))
+
+
 def test_photos_are_distinct():
     small = [
         np.asarray(Image.open(p).convert("L").resize((32, 32)), float).ravel()

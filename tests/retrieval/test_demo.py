@@ -124,13 +124,38 @@ def test_demo_bad_k():
         run_demo(out=None, k=0, cnn=False, echo=None)
 
 
-def test_cli_demo_pixels_only(tmp_path, capsys):
+def test_cli_demo_pixels_only(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
+    from matplotlib.colors import to_hex
+
+    import retrieval.plot
+    from retrieval.demo import GRID_QUERIES
+
+    drawn, save = [], retrieval.plot.save_figure
+    monkeypatch.setattr(retrieval.plot, "save_figure",
+                        lambda figure, path: drawn.append(figure) or save(figure, path))
     assert main(["demo", "--out", str(tmp_path), "--no-cnn", "--k", "3", "-q"]) == 0
     out = capsys.readouterr().out
     assert "14 queries" in out and "112 database images" in out
     assert (tmp_path / "summary.png").is_file()
     assert len(list(tmp_path.glob("grid_*.png"))) == 3
+
+    # in the grids, green frames only the variants of the row's own query
+    frames = {"#2ca02c": set(), "#d62728": set()}
+    for figure in drawn[:3]:  # the grids of L1, cosine, correlation
+        row = -1
+        for ax in figure.axes:
+            title = ax.get_title()
+            if title == "query":
+                row += 1
+                continue
+            photo = title.split()[1].split("/")[0]
+            colour = to_hex(ax.spines["left"].get_edgecolor())
+            assert colour == ("#2ca02c" if photo == GRID_QUERIES[row] else "#d62728"), title
+            frames[colour].add(photo in GRID_QUERIES)
+        assert row == len(GRID_QUERIES) - 1
+    # red frames include photos that are another row's query (L1 finds chelsea for coffee)
+    assert frames["#d62728"] == {True, False}
 
 
 def test_cnn_features_see_past_flips_and_crops():
@@ -148,5 +173,7 @@ def test_full_demo_with_cnn(tmp_path):
     report = run_demo(out=tmp_path, progress=False, echo=None)
     cnn = report.scores[-1]
     assert cnn.method.key == "efficientnet_lite0-cosine"
-    assert cnn.map > max(s.map for s in report.scores[:-1])
-    assert report.seconds < 120
+    # the lecture's progression: each step's mAP at least the one before, the CNN the best
+    maps = [s.map for s in report.scores]
+    assert maps == sorted(maps) and cnn.map > max(maps[:-1]) and cnn.precision == 1.0
+    assert len(list(tmp_path.glob("grid_*.png"))) == 4

@@ -207,6 +207,16 @@ def test_a_loaded_model_object_can_be_wrapped(lite0):
     assert extractor.extract(_photo(0, (32, 48, 3))).shape == (1, h * w * c)
 
 
+def test_flatten_is_the_feature_map_read_row_by_row(lite0):
+    # the lecture: the feature map (h, w, C) flattened; avg pooling is its mean over cells
+    images = np.stack([_photo(seed, (32, 48, 3)) for seed in range(2)])
+    maps = lite0.feature_maps(images, layer="blocks.3")
+    flat = CNNFeatures(lite0, pooling="flatten", layer="blocks.3").extract(images)
+    np.testing.assert_array_equal(flat, maps.reshape(len(images), -1))
+    mean = CNNFeatures(lite0, pooling="avg", layer="blocks.3").extract(images)
+    np.testing.assert_allclose(mean, maps.mean(axis=(1, 2)), rtol=1e-5, atol=1e-6)
+
+
 def test_without_a_size_each_image_keeps_its_own(lite0):
     small, large = _photo(0, (32, 32, 3)), _photo(1, (64, 96, 3))
     features = CNNFeatures(lite0).extract([small, large, small])

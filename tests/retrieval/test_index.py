@@ -99,6 +99,34 @@ def test_unreadable_files_are_reported_and_the_rest_kept(tmp_path):
     assert len(index) == 1
 
 
+def test_failures_between_batches_keep_every_good_row_in_order(tmp_path):
+    pictures = photos(5)
+    paths = [save_image(tmp_path / f"p{i}.png", image) for i, image in enumerate(pictures)]
+    bad = [tmp_path / f"bad{i}.png" for i in range(3)]
+    for path in bad:
+        path.write_text("not a picture")
+    order = [bad[0], paths[0], paths[1], tmp_path / "gone.png", paths[2], bad[1], paths[3],
+             paths[4]]
+    features = PixelFeatures(size=(12, 16))
+    index = ImageIndex(features, metric="l1")
+    index.add(pictures[:1], ids=["first"])
+    report = index.add(order, batch_size=2)
+    assert report.added == [str(p) for p in paths] and len(report.failures) == 3
+    assert index.ids == ["first", *map(str, paths)]
+    np.testing.assert_array_equal(index.vectors, features.extract([pictures[0], *pictures]))
+    fresh = ImageIndex(features)
+    fresh.add([bad[0], *paths, bad[2]], batch_size=3)
+    np.testing.assert_array_equal(fresh.vectors, features.extract(pictures))
+    assert fresh.search(pictures[3], k=1)[0].id == str(paths[3])
+
+
+def test_features_of_one_length_per_index():
+    index = ImageIndex(PixelFeatures(size=None))
+    with pytest.raises(ValueError, match="48 features per image, then 75"):
+        index.add([np.zeros((4, 4, 3)), np.zeros((5, 5, 3))], batch_size=1)
+    assert len(index) == 0
+
+
 def test_errors_raise_adds_nothing(tmp_path):
     good = [save_image(tmp_path / f"g{i}.png", image) for i, image in enumerate(photos(3))]
     (tmp_path / "z.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
@@ -319,6 +347,48 @@ def test_show_draws_the_query_and_the_hits():
     plt.close(figure)
 
 
+def test_jupyter_shows_the_picture_over_the_table(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import base64
+    import io
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    images = photos(3)
+    paths = [tmp_path / f"photo{i}.png" for i in range(3)]
+    for image, path in zip(images, paths, strict=True):
+        save_image(path, image)
+    index = ImageIndex(PixelFeatures(size=(12, 16)))
+    index.add(paths)
+    results = index.search(images[1], k=2)
+    figures_before = plt.get_fignums()
+    page = results._repr_html_()
+    assert plt.get_fignums() == figures_before  # the figure is closed, not left to show twice
+    found = re.match(r'<img src="data:image/png;base64,([^"]+)" alt="query and top 2 hits"/>',
+                     page)
+    assert found and page.endswith("</table>") and "photo1.png" in page
+    with Image.open(io.BytesIO(base64.b64decode(found.group(1)))) as picture:
+        assert picture.format == "PNG"
+        width, height = picture.size
+    assert width > 2 * height  # three panels side by side: query and two hits
+    assert results.to_png() == base64.b64decode(found.group(1))
+
+    # nothing to draw (ids are not files, no query): the table alone
+    bare = SearchResults([("a", 0.9), ("b" * 5000, 0.5)], metric="cosine")
+    assert bare.to_png() is None and bare._repr_html_().startswith("<table>")
+
+    # without matplotlib: the table, and to_png says what is missing unless quiet
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib.pyplot", None)
+    assert results._repr_html_().startswith("<table>")
+    with pytest.raises(ImportError, match=r"retrieval-lab\[plot\]"):
+        results.to_png()
+
+
 # ---------------------------------------------------------------- files
 
 
@@ -457,6 +527,11 @@ def test_files_that_are_not_indexes(tmp_path):
     (tmp_path / "text.npz").write_text("just text")
     with pytest.raises(IndexFileError, match="not an index file"):
         ImageIndex.load(tmp_path / "text.npz")
+    # a photo given as the index: said plainly, never "load it unsafely with allow_pickle"
+    save_image(tmp_path / "photo.jpg", np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(IndexFileError, match="not an index file") as caught:
+        ImageIndex.load(tmp_path / "photo.jpg")
+    assert "pickle" not in str(caught.value)
     np.save(tmp_path / "array.npy", np.zeros(3))
     with pytest.raises(IndexFileError, match="single .npy array"):
         ImageIndex.load(tmp_path / "array.npy")

@@ -78,6 +78,22 @@ def test_many_queries_one_row_each(pictures):
     assert positions[3][:3] == (2, 3, 3)
 
 
+def test_each_row_can_have_its_own_relevant_ids(pictures):
+    rows = [FakeResults([("img1", 0.9), ("img3", 0.8)], query=pictures["img0"]),
+            FakeResults([("img1", 0.7), ("img3", 0.6)], query=pictures["img4"])]
+    figure = plot_results(rows, images=pictures, relevant=[{"img1"}, {"img3"}])
+    frames = [to_hex(ax.spines["left"].get_edgecolor()) for ax in figure.axes
+              if ax.get_title() != "query"]
+    assert frames == ["#2ca02c", "#d62728", "#d62728", "#2ca02c"]
+    # a set applies to every row
+    figure = plot_results(rows, images=pictures, relevant={"img1"})
+    frames = [to_hex(ax.spines["left"].get_edgecolor()) for ax in figure.axes
+              if ax.get_title() != "query"]
+    assert frames == ["#2ca02c", "#d62728", "#2ca02c", "#d62728"]
+    with pytest.raises(ValueError, match="2 results but 1 relevant sets"):
+        plot_results(rows, images=pictures, relevant=[{"img1"}])
+
+
 def test_hits_as_paths_are_loaded_from_disk(tmp_path):
     path = tmp_path / "red.png"
     Image.new("RGB", (10, 6), (255, 0, 0)).save(path)

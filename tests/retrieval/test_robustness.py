@@ -101,6 +101,13 @@ def test_odd_formats_become_ordinary_rgb_pixels(messy_folder):
     expected = features.extract(skimage_data.astronaut()).reshape(*SIZE, 3).mean(axis=2)
     assert np.abs(sixteen.reshape(*SIZE, 3)[..., 0] - expected).mean() < 8  # same scene
 
+    # CMYK comes back as the RGB photo (not inverted); alpha 200 is laid over white
+    cmyk, rgba = features.extract([messy_folder / "cmyk.jpg", messy_folder / "rgba.png"])
+    assert np.abs(cmyk - features.extract(skimage_data.astronaut())).mean() < 3
+    coffee = np.asarray(skimage_data.coffee(), dtype=np.float64)
+    over_white = (coffee * 200 + 255 * 55) / 255
+    assert np.abs(rgba - features.extract(over_white)).mean() < 1.5
+
 
 def _crafted(path, **changes):
     arrays = {

@@ -102,6 +102,31 @@ def test_blocks_give_the_same_answer_as_one_pass(function, monkeypatch):
     np.testing.assert_array_equal(function(queries, database), whole)
 
 
+small_integers = st.integers(-4, 4).map(float)  # many exact ties, e.g. correlations of 0
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+@settings(max_examples=40, deadline=None)
+@given(database=arrays(np.float32, st.tuples(st.integers(1, 12), st.sampled_from([2, 3, 5, 9])),
+                       elements=small_integers),
+       rows_per_block=st.integers(1, 13))
+def test_a_score_does_not_depend_on_the_other_rows(function, database, rows_per_block):
+    # bit for bit: whatever block a row falls in, alone or with any others (so ties stay ties)
+    queries = np.flip(database, axis=1)[:3]
+    whole = function(queries, database)
+    original = similarity.CHUNK_BYTES
+    similarity.CHUNK_BYTES = 8 * database.shape[1] * rows_per_block
+    try:
+        np.testing.assert_array_equal(function(queries, database), whole)
+    finally:
+        similarity.CHUNK_BYTES = original
+    for row in range(len(database)):
+        np.testing.assert_array_equal(function(queries, database[row:row + 1])[:, 0],
+                                      whole[:, row])
+        np.testing.assert_array_equal(function(queries[-1], database[row:row + 1])[0],
+                                      whole[-1, row])
+
+
 # ---------------------------------------------------------------- the lecture's points
 
 
