@@ -1,5 +1,6 @@
-"""linalg_basics.testing: the strategies draw what they promise, and planted mistakes are caught
-with small counterexamples while the reference passes."""
+"""linalg_basics.testing: the strategies draw what they promise, planted mistakes are caught
+with small counterexamples while the reference passes, and a lab's tests find the submission
+named at run time."""
 
 import statistics as cpython
 from decimal import Decimal
@@ -8,14 +9,22 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 
-from linalg_basics import dot_product, matrix_multiplication, median, variance
+from linalg_basics import dot_product, matrix_multiplication, median, variance, vector_length
 from linalg_basics.testing import (
     CounterexampleFound,
+    assert_imports_only,
+    assert_same_answer,
     check_against_reference,
     conforming_matrices,
     datasets,
+    gray_images,
+    images_with_windows,
+    lab_settings,
+    load_submission,
     matrices,
     numbers,
+    queries_and_databases,
+    rankings,
     vector_pairs,
     vectors,
 )
@@ -151,3 +160,130 @@ def test_bad_strategy_arguments():
         numbers(str)
     with pytest.raises(ValueError, match="min_value <= max_value, got 2 > 1"):
         numbers(int, 2, 1)
+
+
+@PROPERTY
+@given(image=gray_images(min_side=2, max_side=4, max_value=9))
+def test_gray_images(image):
+    assert 2 <= len(image) <= 4 and len({len(row) for row in image}) == 1
+    assert 2 <= len(image[0]) <= 4
+    assert all(type(x) is int and 0 <= x <= 9 for row in image for x in row)
+
+
+@PROPERTY
+@given(drawn=images_with_windows(max_side=5, min_window=2, max_window=3))
+def test_images_with_windows_lie_inside(drawn):
+    image, (row, col, height, width) = drawn
+    assert 2 <= height <= 3 and 2 <= width <= 3
+    assert 0 <= row <= len(image) - height and 0 <= col <= len(image[0]) - width
+
+
+@PROPERTY
+@given(qd=queries_and_databases(float, 0, 1, min_rows=2, max_rows=3, max_dim=4))
+def test_queries_and_databases(qd):
+    query, database = qd
+    assert 2 <= len(database) <= 3 and 1 <= len(query) <= 4
+    assert all(len(row) == len(query) for row in database)
+
+
+@PROPERTY
+@given(drawn=rankings(max_size=5))
+def test_rankings(drawn):
+    ranking, relevant = drawn
+    assert 1 <= len(ranking) <= 5 and len(set(ranking)) == len(ranking)
+    assert relevant and all(isinstance(i, int) for i in relevant)
+
+
+def test_bad_image_strategy_arguments():
+    with pytest.raises(ValueError, match="1 <= min_side <= max_side, got 3 and 2"):
+        gray_images(min_side=3, max_side=2)
+
+
+# ---------------------------------------------------------------------------
+# One input at a time, for @given tests
+# ---------------------------------------------------------------------------
+
+
+def test_assert_same_answer_compares_arrays_by_shape_and_values():
+    np = pytest.importorskip("numpy")
+    assert_same_answer(lambda a: a + 1e-13, lambda a: a, np.arange(4.0).reshape(2, 2))
+    with pytest.raises(CounterexampleFound, match=r"expected: array\(\[\[0\., 1\.\]\]\)"):
+        assert_same_answer(lambda a: a.ravel(), lambda a: a, np.array([[0.0, 1.0]]))
+
+
+def test_assert_same_answer_lets_unfinished_work_say_so():
+    def todo(data):
+        raise NotImplementedError("median")
+
+    with pytest.raises(NotImplementedError, match="median"):
+        assert_same_answer(todo, median, [1, 2])
+    with pytest.raises(CounterexampleFound, match="an error: ZeroDivisionError"):
+        assert_same_answer(lambda data: 1 / 0, median, [1, 2])
+
+
+def test_hypothesis_shows_the_shrunk_input_of_a_given_test():
+    def length_squared(v):
+        return sum(x * x for x in v)
+
+    @lab_settings(max_examples=100)
+    @given(v=vectors())
+    def check_length(v):
+        assert_same_answer(length_squared, vector_length, v)
+
+    with pytest.raises(CounterexampleFound) as caught:
+        check_length()
+    assert caught.value.arguments in (([2],), ([-2],))
+    notes = "\n".join(getattr(caught.value, "__notes__", []))
+    assert "check_length(" in notes and "v=[" in notes
+
+
+def test_lab_settings():
+    chosen = lab_settings(max_examples=7, deadline=100)
+    assert chosen.max_examples == 7 and chosen.deadline is not None
+    assert chosen.derandomize and chosen.database is None and not chosen.report_multiple_bugs
+    assert "explain" not in {phase.name for phase in chosen.phases}
+
+
+# ---------------------------------------------------------------------------
+# Loading and checking a submission
+# ---------------------------------------------------------------------------
+
+
+def test_load_submission_from_a_file_named_at_run_time(tmp_path, monkeypatch):
+    (tmp_path / "statistics.py").write_text("def median(data):\n    return 'mine'\n")
+    (tmp_path / "other.py").write_text("ANSWER = 42\n")
+    monkeypatch.delenv("LAB_SUBMISSION", raising=False)
+    mine = load_submission(tmp_path / "statistics.py")
+    assert mine.median([1]) == "mine"
+    assert cpython.median([1, 3]) == 2  # the standard module is not shadowed
+    monkeypatch.setenv("LAB_SUBMISSION", str(tmp_path / "other.py"))
+    assert load_submission(tmp_path / "statistics.py").ANSWER == 42
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAB_SUBMISSION", "other.py")  # relative to the current folder
+    assert load_submission("unused.py").ANSWER == 42
+    monkeypatch.setenv("LAB_SUBMISSION", "linalg_basics")  # a module name
+    assert load_submission("unused.py").median is median
+
+
+def test_load_submission_names_a_missing_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_SUBMISSION", str(tmp_path / "alice.py"))
+    with pytest.raises(FileNotFoundError, match=r"alice.py' \(from \$LAB_SUBMISSION\)"):
+        load_submission("lab1.py")
+
+
+def test_load_submission_lets_errors_in_the_submission_through(tmp_path, monkeypatch):
+    (tmp_path / "broken.py").write_text("def f(:\n")
+    monkeypatch.delenv("LAB_SUBMISSION", raising=False)
+    with pytest.raises(SyntaxError):
+        load_submission(tmp_path / "broken.py")
+
+
+def test_assert_imports_only(tmp_path):
+    path = tmp_path / "sub.py"
+    path.write_text(
+        "import math\nimport numpy.linalg as la\nfrom statistics import median\n"
+        "from . import sibling\n\ndef f():\n    return __import__('scipy')\n"
+    )
+    assert_imports_only(path, {"math", "numpy", "statistics", "__import__"})
+    with pytest.raises(AssertionError, match="imports __import__, statistics; allowed: math"):
+        assert_imports_only(str(path), {"math", "numpy"})

@@ -1,0 +1,80 @@
+"""Lab 3's experiment: search the bundled photos with pixels and with CNN features.
+
+Every query is one of the photos bundled with ``retrieval`` (``retrieval.data``); the database
+holds three changed copies of each: twice as bright, 50 levels brighter, and mirrored left to
+right. A query's relevant images are its own three copies. Run it with your lab file::
+
+    python experiment.py              # uses lab3.py next to this file
+    LAB_SUBMISSION=alice.py python experiment.py
+
+It prints the mean average precision (mAP) of three searches: raw pixels ranked by L1
+distance, raw pixels ranked by cosine similarity, and CNN features (EfficientNet-Lite0)
+ranked by cosine similarity.
+"""
+
+import pathlib
+
+import numpy as np
+
+from imageops import load_image, mirror_left_right
+from retrieval import CNNFeatures
+from retrieval.data import sample_photo
+
+PHOTOS = ("astronaut", "brick", "camera", "chelsea", "clock", "coffee", "coins", "rocket")
+SIZE = (64, 64)
+CHANGES = ("x2", "plus50", "mirror")
+
+
+def _changed(image, change):
+    pixels = image.astype(np.float64)
+    if change == "x2":
+        return np.clip(2 * pixels, 0, 255).astype(np.uint8)
+    if change == "plus50":
+        return np.clip(pixels + 50, 0, 255).astype(np.uint8)
+    return mirror_left_right(image)
+
+
+def photo_database(names=PHOTOS, size=SIZE):
+    """The queries, the database and each query's relevant database rows.
+
+    Returns
+    -------
+    queries : numpy.ndarray of uint8, shape (Q, height, width, 3)
+    database : numpy.ndarray of uint8, shape (3 Q, height, width, 3)
+    relevant : list of set of int
+        ``relevant[i]`` holds the database rows made from query ``i``.
+    """
+    queries = np.stack([load_image(sample_photo(name), size=size) for name in names])
+    database, relevant = [], []
+    for query in queries:
+        rows = set()
+        for change in CHANGES:
+            rows.add(len(database))
+            database.append(_changed(query, change))
+        relevant.append(rows)
+    return queries, np.stack(database), relevant
+
+
+def cnn_features(images):
+    """EfficientNet-Lite0 features, average-pooled: one float32 row of 1280 per image."""
+    return CNNFeatures("efficientnet_lite0").extract(images, progress=False)
+
+
+def main():
+    from linalg_basics.testing import load_submission
+
+    lab = load_submission(pathlib.Path(__file__).with_name("lab3.py"))
+    queries, database, relevant = photo_database()
+    pixels_q, pixels_db = lab.pixel_features(queries), lab.pixel_features(database)
+    cnn_q, cnn_db = cnn_features(queries), cnn_features(database)
+    print(f"{len(queries)} queries, {len(database)} database images of {SIZE[0]}x{SIZE[1]}")
+    for name, q, db, rank in [
+        ("pixels, L1 distance", pixels_q, pixels_db, lab.l1_ranking),
+        ("pixels, cosine similarity", pixels_q, pixels_db, lab.cosine_ranking),
+        ("CNN features, cosine similarity", cnn_q, cnn_db, lab.cosine_ranking),
+    ]:
+        print(f"{name:34s} mAP = {lab.evaluate(q, db, relevant, rank):.3f}")
+
+
+if __name__ == "__main__":
+    main()
