@@ -146,6 +146,13 @@ def transpose(a):
     list of lists
         The transpose.
 
+    Raises
+    ------
+    ShapeError
+        If the matrix is ragged or empty.
+    TypeError
+        If a row is not a list of real numbers.
+
     Examples
     --------
     >>> transpose([[1, 2, 3], [4, 5, 6]])

@@ -24,7 +24,8 @@ done with :class:`fractions.Fraction`), and the result is rounded once at the en
   rounded float: ``mean([1, 3])`` is ``2``, ``mean([1, 2])`` is ``1.5``;
 * Fraction data gives a Fraction: ``mean([Fraction(1), Fraction(2)])`` is ``Fraction(3, 2)``;
 * Decimal data gives a Decimal, rounded to the current decimal context;
-* float data (or any mix containing a float) gives a float: sums use :func:`math.fsum`.
+* float data (or any mix containing a float) gives a float: the mean is the correctly
+  rounded exact mean, and the sums of the spread measures use :func:`math.fsum`.
 
 ``std_dev`` and ``correlation`` take a square root, so they return floats (``std_dev`` of
 Decimals returns a Decimal).
@@ -39,7 +40,8 @@ take ``ddof`` (0, the population value, by default; ``ddof=1`` is the sample val
 ``variance``/``stdev``/``covariance``). ``median`` of an even number of ints returns an int
 when the midpoint is whole. ``multimode`` of empty data raises. Values must be numbers
 (``TypeError`` otherwise); NaN raises :class:`StatisticsError`, and so do infinities, except
-in ``mode`` and ``multimode``.
+in ``mode`` and ``multimode``. A float result beyond the float range, such as the variance
+of ``[1e308, -1e308]``, is ``inf`` as in IEEE arithmetic (CPython raises ``OverflowError``).
 
 >>> mean([2, 8, 5, 4, 1, 8])
 4.666666666666667
@@ -59,6 +61,8 @@ from .vectors import (
     DECIMAL,
     FLOAT,
     _as_numbers,
+    _decimal_sqrt,
+    _finite,
     _kind,
     _same_length,
     _scaled_down,
@@ -89,8 +93,8 @@ def _data(data, func, name="data", allow_inf=False):
     if not values:
         raise StatisticsError(f"{func} needs at least one data point, got empty {name}")
     for i, x in enumerate(values):
-        if type(x) is float and not math.isfinite(x) or type(x) is Decimal and not x.is_finite():
-            if x != x:  # NaN is the one value not equal to itself
+        if not _finite(x):
+            if math.isnan(x) if type(x) is float else x.is_nan():
                 raise StatisticsError(f"{func} needs numbers, but {name}[{i}] is NaN")
             if not allow_inf:
                 raise StatisticsError(f"{func} needs finite numbers, but {name}[{i}] is {x}")
@@ -154,6 +158,31 @@ def _exact_centred_sum(x, y):
     return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
 
 
+def _float_mean(values):
+    """The mean of data holding floats, correctly rounded (so between min and max).
+
+    ``fsum(data) / n`` rounds twice and can even leave [min, max]: the mean of three copies
+    of 100000000.65935472 would come out one ulp too large. Instead the sum is exact: a
+    float is an integer over a power of two, so the values are put over the largest of
+    those powers and added as integers, and Python rounds the one division int / int
+    correctly.
+    """
+    if any(type(x) is Fraction for x in values):
+        return float(sum(Fraction(x) for x in values) / len(values))
+    ratios = [x.as_integer_ratio() for x in values]
+    shift = max(d.bit_length() for _, d in ratios) - 1
+    total = sum(p << (shift - d.bit_length() + 1) for p, d in ratios)
+    return total / (len(values) << shift)
+
+
+def _unscale(x, e):
+    """``x * 2**e``: exact, or ``inf`` with the sign of ``x`` beyond the float range."""
+    try:
+        return math.ldexp(x, e)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
 def _float_deviations(values):
     """Deviations from the mean of float data scaled by 2**-e; returns ``(d, e)``.
 
@@ -191,7 +220,8 @@ def mean(data):
     -------
     number
         Exact for Fractions; for ints an int if the mean is whole, else the correctly
-        rounded float; for floats ``fsum(data) / n``.
+        rounded float; for floats the correctly rounded float of the exact mean (as
+        CPython's ``statistics.mean``; ``fsum(data) / n`` rounds twice).
 
     Raises
     ------
@@ -216,8 +246,7 @@ def mean(data):
     values = _data(data, "mean")
     to = _result_type(values, "mean")
     if to is float:
-        v, e = _scaled_down([float(x) for x in values])
-        return math.ldexp(math.fsum(v) / len(v), e)
+        return _float_mean(values)
     return _convert(Fraction(sum(_exact(values)), len(values)), to)
 
 
@@ -254,7 +283,7 @@ def median(data):
     n = len(values)
     middle = values[n // 2]
     if n % 2 == 1:
-        return float(middle) if to is float else _convert(Fraction(middle), to)
+        return to(middle)  # the data value itself, as the type the rules give
     below = values[n // 2 - 1]
     if to is float:
         midpoint = (float(below) + float(middle)) / 2
@@ -414,7 +443,7 @@ def variance(data, ddof=0):
     to = _result_type(values, "variance")
     if to is float:
         d, e = _float_deviations(values)
-        return math.ldexp(max(0.0, _float_centred_sum(d, d)) / divisor, 2 * e)
+        return _unscale(max(0.0, _float_centred_sum(d, d)) / divisor, 2 * e)
     exact = _exact(values)
     return _convert(_exact_centred_sum(exact, exact) / divisor, to)
 
@@ -434,8 +463,8 @@ def std_dev(data, ddof=0):
     Returns
     -------
     float or Decimal
-        The correctly rounded root of the exact variance for ints and Fractions; a Decimal
-        for Decimals.
+        The correctly rounded root of the exact variance: a float for ints and Fractions,
+        a Decimal in the current decimal context for Decimals.
 
     Raises
     ------
@@ -454,10 +483,10 @@ def std_dev(data, ddof=0):
     to = _result_type(values, "std_dev")
     if to is float:
         d, e = _float_deviations(values)
-        return math.ldexp(math.sqrt(max(0.0, _float_centred_sum(d, d)) / divisor), e)
+        return _unscale(math.sqrt(max(0.0, _float_centred_sum(d, d)) / divisor), e)
     exact = _exact(values)
     var = _exact_centred_sum(exact, exact) / divisor
-    return _convert(var, Decimal).sqrt() if to is Decimal else _sqrt_exact(var)
+    return _decimal_sqrt(var) if to is Decimal else _sqrt_exact(var)
 
 
 def covariance(x, y, ddof=0):
@@ -499,7 +528,7 @@ def covariance(x, y, ddof=0):
     to = _result_type(x + y, "covariance")
     if to is float:
         (dx, ex), (dy, ey) = _float_deviations(x), _float_deviations(y)
-        return math.ldexp(_float_centred_sum(dx, dy) / divisor, ex + ey)
+        return _unscale(_float_centred_sum(dx, dy) / divisor, ex + ey)
     return _convert(_exact_centred_sum(_exact(x), _exact(y)) / divisor, to)
 
 

@@ -22,6 +22,9 @@ How the numbers are combined:
 * floats are summed with :func:`math.fsum`, which rounds only once, at the end.
 * Decimals follow the current :mod:`decimal` context. Decimal cannot be mixed with float or
   Fraction (a ``TypeError`` says so), as in the standard library.
+* infinities and NaN in float input follow IEEE arithmetic, as in NumPy: a NaN gives a NaN,
+  ``dot_product([inf, -inf], [1, 1])`` is ``nan`` and a sum beyond the float range is
+  ``inf``. ``cosine_similarity`` is the exception: the angle is undefined, so it raises.
 
 Lengths and cosines of int and Fraction vectors are the correctly rounded float of the exact
 value, so ``cosine_similarity([4, 2, 1, 2], [1, 2, 2, 0])`` is exactly ``2/3`` rounded once.
@@ -96,6 +99,13 @@ def _kind(values, func):
     return FLOAT if float in types else EXACT
 
 
+def _finite(x):
+    """False for float or Decimal infinities and NaN; True for every other number."""
+    if type(x) is float:
+        return math.isfinite(x)
+    return x.is_finite() if type(x) is Decimal else True
+
+
 def _same_length(u, v, func, names=("u", "v"), what="vectors"):
     if len(u) != len(v):
         raise ShapeError(
@@ -104,10 +114,29 @@ def _same_length(u, v, func, names=("u", "v"), what="vectors"):
         )
 
 
+def _fsum(terms):
+    """:func:`math.fsum` of the list ``terms``, with IEEE results where fsum raises.
+
+    fsum refuses ``inf + -inf`` (IEEE: NaN) and partial sums beyond the float range (the
+    total may still fit, e.g. ``1e308 + 1e308 - 1e308``). The second case is summed again at
+    a scale of ``2**-64`` (exact for all but subnormal terms) and scaled back, which overflows
+    to ``inf`` only if the total does.
+    """
+    try:
+        return math.fsum(terms)
+    except OverflowError:
+        try:
+            return math.fsum(math.ldexp(t, -64) for t in terms) * 2.0**64
+        except ValueError:
+            return math.nan
+    except ValueError:
+        return math.nan
+
+
 def _total(terms, kind):
     """Sum ``terms``: exactly for EXACT, one rounding for FLOAT, decimal context for DECIMAL."""
     if kind == FLOAT:
-        return math.fsum(terms)
+        return _fsum(terms)
     return sum(terms, Decimal(0) if kind == DECIMAL else 0)
 
 
@@ -129,6 +158,24 @@ def _sqrt_exact(q):
     if rest or s * s != n:
         s |= 1
     return s / (1 << k) if k >= 0 else float(s << -k)
+
+
+def _decimal_sqrt(q):
+    """The square root of a non-negative Fraction or int, correctly rounded to a Decimal.
+
+    Dividing and then taking the root in the decimal context rounds twice, which can miss
+    the last digit; the neighbours of that first guess are checked against the exact value.
+    """
+    q = Fraction(q)
+    if q == 0:
+        return Decimal(0)
+    root = (Decimal(q.numerator) / Decimal(q.denominator)).sqrt()
+    up, down = root.next_plus(), root.next_minus()
+    if q > ((Fraction(root) + Fraction(up)) / 2) ** 2:
+        return up
+    if q < ((Fraction(root) + Fraction(down)) / 2) ** 2:
+        return down
+    return root
 
 
 def _signed_sqrt_ratio(top, bottom):
@@ -243,6 +290,11 @@ def scale_vector(alpha, v):
     list
         The vector ``alpha * v``.
 
+    Raises
+    ------
+    TypeError
+        If ``alpha`` or an entry of ``v`` is not a real number.
+
     Examples
     --------
     >>> scale_vector(2, [1, 2, 3])
@@ -332,8 +384,9 @@ def vector_length(v):
 
     ``||v|| = sqrt(v_1**2 + v_2**2 + ... + v_n**2)``
 
-    For ints and Fractions the sum of squares is exact and the result is its correctly
-    rounded square root; floats use :func:`math.hypot` (no overflow for large entries).
+    For ints, Fractions and Decimals the sum of squares is exact and the result is its
+    correctly rounded square root (a Decimal in the current context for Decimals); floats
+    use :func:`math.hypot` (no overflow for large entries).
 
     Parameters
     ----------
@@ -344,6 +397,11 @@ def vector_length(v):
     -------
     float or Decimal
         A Decimal for Decimal entries, otherwise a float.
+
+    Raises
+    ------
+    TypeError
+        If an entry is not a real number.
 
     Examples
     --------
@@ -358,8 +416,8 @@ def vector_length(v):
     kind = _kind(v, "vector_length")
     if kind == FLOAT:
         return math.hypot(*v)
-    squares = _total([x * x for x in v], kind)
-    return squares.sqrt() if kind == DECIMAL else _sqrt_exact(squares)
+    squares = sum(Fraction(x) ** 2 for x in v)
+    return _decimal_sqrt(squares) if kind == DECIMAL else _sqrt_exact(squares)
 
 
 def cosine_similarity(u, v):
@@ -389,7 +447,8 @@ def cosine_similarity(u, v):
     ShapeError
         If the lengths differ.
     ValueError
-        If either vector is zero: the angle is undefined.
+        If either vector is zero or empty, or holds an infinity or NaN: the angle is
+        undefined.
 
     Examples
     --------
@@ -406,6 +465,11 @@ def cosine_similarity(u, v):
     u, v = _pair(u, v, func)
     kind = _kind(u + v, func)
     for name, w in (("u", u), ("v", v)):
+        for i, x in enumerate(w):
+            if not _finite(x):
+                raise ValueError(f"{func} needs finite numbers, but {name}[{i}] is {x}")
+        if not w:
+            raise ValueError(f"{func} needs non-empty vectors, but {name} is empty")
         if all(x == 0 for x in w):
             raise ValueError(
                 f"{func} needs non-zero vectors (the angle to a zero vector is undefined), "

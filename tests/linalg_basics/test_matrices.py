@@ -133,6 +133,29 @@ def test_matrix_vector_ints_match_numpy(a, data):
     assert matrix_vector_product(a, v) == (np.array(a) @ np.array(v)).tolist()
 
 
+@PROPERTY
+@given(ab=float_products())
+def test_matrix_vector_floats_within_derived_bound(ab):
+    a, b = ab
+    v = [row[0] for row in b]  # the first column of B: a vector of the right length
+    n = len(v)
+    result = np.array(matrix_vector_product(a, v))
+    bound = (n + 2) * U * (np.abs(a) @ np.abs(v)) * (1 + 2 * n * U)
+    assert np.all(np.abs(result - np.array(a) @ np.array(v)) <= bound)
+    assert matrix_vector_product(a, v) == [row[0] for row in matrix_multiplication(a, b)]
+
+
+@PROPERTY
+@given(ab=conforming_matrices((int, Fraction), -(10**30), 10**30))
+def test_big_ints_and_fractions_exact_like_numpy_objects(ab):
+    # NumPy's object arrays compute with Python ints and Fractions: exact, any size.
+    a, b = ab
+    na, nb = np.array(a, dtype=object), np.array(b, dtype=object)
+    assert matrix_multiplication(a, b) == (na @ nb).tolist()
+    v = [row[0] for row in b]
+    assert matrix_vector_product(a, v) == (na @ np.array(v, dtype=object)).tolist()
+
+
 # ---------------------------------------------------------------------------
 # Algebra, exactly (ints and Fractions)
 # ---------------------------------------------------------------------------
@@ -163,6 +186,16 @@ def test_add_commutes_and_subtract_undoes_it(ab):
     a, b = ab
     assert add_matrices(a, b) == add_matrices(b, a)
     assert subtract_matrices(add_matrices(a, b), b) == a
+
+
+def test_any_iterables_in_plain_lists_out():
+    result = add_matrices(np.array([[1, 2], [3, 4]]), ((10, 20), (30, 40)))
+    assert result == [[11, 22], [33, 44]]
+    assert type(result) is list and all(type(x) is int for row in result for x in row)
+    assert transpose(iter([range(3), (x for x in (3, 4, 5))])) == [[0, 3], [1, 4], [2, 5]]
+    product = matrix_multiplication(np.eye(2), [[1, 2], [3, 4]])
+    assert product == [[1.0, 2.0], [3.0, 4.0]] and type(product[0][0]) is float
+    assert matrix_vector_product([(1, 2)], np.array([3, 4])) == [11]
 
 
 # ---------------------------------------------------------------------------
@@ -198,9 +231,19 @@ def test_ragged_matrix(function):
 
 
 @pytest.mark.parametrize("empty", [[], [[]], [[], []]])
-def test_empty_matrix(empty):
-    with pytest.raises(ShapeError, match=r"at least one row and one column"):
-        transpose(empty)
+@pytest.mark.parametrize(
+    "function",
+    [
+        transpose,
+        lambda a: add_matrices(a, [[1]]),
+        lambda a: subtract_matrices([[1]], a),
+        lambda a: matrix_multiplication([[1]], a),
+        lambda a: matrix_vector_product(a, []),
+    ],
+)
+def test_empty_matrix(function, empty):
+    with pytest.raises(ShapeError, match=r"at least one row and one column for [AB], got \["):
+        function(empty)
 
 
 @pytest.mark.parametrize(

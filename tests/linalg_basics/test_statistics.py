@@ -7,7 +7,7 @@ Float data are first scaled by a power of two to max |x| ~ 1 (exact; every stati
 scales by the matching power exactly, which is tested), so no square of a deviation
 underflows in the references.
 
-* mean: fsum is correctly rounded and the division rounds once: ``|ours - exact| <= 2u|mean|``.
+* mean: correctly rounded (the sum is exact), so equal to CPython's ``statistics.mean``.
 * variance (two passes, corrected): let M = max |x|, the computed mean is off by at most
   ``delta = 2uM``, ``ss`` is the exact sum of squared deviations and ``T = ss + n delta**2``.
   Each squared deviation carries about 3 roundings and fsum one more, and the correction term
@@ -17,6 +17,10 @@ underflows in the references.
   place of T (Cauchy-Schwarz); r moves by at most the relative errors of its three sums.
 * NumPy (pairwise sums, no correction): its mean is off by ``delta_np = (log2 n + 2) u
   sum|x| / n``; the bias ``n delta_np**2`` and ``n u`` relative rounding are added to ours.
+  For its covariance the bias is ``n delta_x delta_y`` and the rounding ``(n + 2) u
+  sqrt(T_x T_y)``.
+* std_dev: a bound ``d`` on the gap of two variances bounds the gap of their roots by
+  ``min(sqrt(d), d / (sqrt(a) + sqrt(b)))``, plus one rounding of each root.
 
 Floats are drawn in [-1e6, 1e6] and near 1e8 (where cancellation bites), finite and not
 subnormal.
@@ -25,7 +29,7 @@ subnormal.
 import math
 import statistics as cpython
 from collections import Counter
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -52,6 +56,9 @@ U = 2.0**-53
 PROPERTY = settings(deadline=None, max_examples=60)
 
 INTS = datasets(int, -(10**6), 10**6)
+# Beyond 2**53, where a float cannot hold every int: converting to float would show.
+BIG_INTS = datasets(int, 10**17, 10**17 + 10**6)
+DECIMALS = datasets(Decimal, -1000, 1000)
 FRACTIONS = datasets(Fraction, -100, 100)
 EXACT = datasets((int, Fraction), -1000, 1000)
 FLOATS = st.one_of(datasets(float, -1e6, 1e6), datasets(float, 1e8, 1e8 + 1000))
@@ -68,6 +75,13 @@ def normalised(v):
     """v scaled by a power of two so that its largest magnitude is between 1/2 and 1."""
     e = math.frexp(max(abs(a) for a in v))[1]
     return [math.ldexp(a, -e) for a in v]
+
+
+def as_result(q, data):
+    """The exact value ``q`` in the type the rules give: ints whole or nearest float."""
+    if all(type(v) is int for v in data):
+        return int(q) if q.denominator == 1 else float(q)
+    return q
 
 
 def varies(v):
@@ -104,10 +118,28 @@ def ss_tolerance(x, y):
     )
 
 
+def numpy_mean_error(x):
+    n = len(x)
+    return (math.log2(n) + 2) * U * math.fsum(abs(a) for a in x) / n
+
+
 def numpy_ss_tolerance(x):
     n = len(x)
-    delta = (math.log2(n) + 2) * U * math.fsum(abs(a) for a in x) / n
+    delta = numpy_mean_error(x)
     return n * delta**2 + n * U * (float(exact_ss(x, x)) + n * delta**2)
+
+
+def numpy_cross_tolerance(x, y):
+    """NumPy's error for sum(dx * dy): the bias of both means, and n + 2 roundings."""
+    n = len(x)
+    dx, dy = numpy_mean_error(x), numpy_mean_error(y)
+    tx, ty = float(exact_ss(x, x)) + n * dx**2, float(exact_ss(y, y)) + n * dy**2
+    return n * dx * dy + (n + 2) * U * math.sqrt(tx * ty)
+
+
+def sqrt_gap(d, a, b):
+    """A bound on |sqrt(a) - sqrt(b)| when |a - b| <= d, for a, b >= 0."""
+    return min(math.sqrt(d), d / (math.sqrt(a) + math.sqrt(b))) if a + b > 0 else 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -172,6 +204,15 @@ def test_variance_far_from_zero():
     assert variance([Decimal(1e9) + d for d in (4, 7, 13, 16)]) == Decimal("22.5")
 
 
+def test_float_mean_is_correctly_rounded():
+    # fsum(data) / n rounds twice: for three copies of this value it gives one ulp more,
+    # outside [min, max].
+    data = [100000000.65935472] * 3
+    assert math.fsum(data) / 3 != data[0]  # the pitfall is real
+    assert mean(data) == data[0]
+    assert mean([0.1, 0.2, 0.3]) == cpython.mean([0.1, 0.2, 0.3]) == 0.2
+
+
 def test_extreme_magnitudes():
     assert mean([1e308, 1e308]) == 1e308
     assert median([1e308, 1.7e308]) == 1.35e308
@@ -186,15 +227,36 @@ def test_extreme_magnitudes():
 
 
 @PROPERTY
-@given(data=st.one_of(INTS, FRACTIONS))
+@given(data=st.one_of(INTS, FRACTIONS, BIG_INTS))
 def test_centre_matches_cpython_exactly(data):
     assert mean(data) == cpython.mean(data)
     assert type(mean(data)) is type(cpython.mean(data))
-    assert median(data) == cpython.median(data)
+    ordered = sorted(Fraction(x) for x in data)
+    middle = (ordered[(len(data) - 1) // 2] + ordered[len(data) // 2]) / 2
+    assert median(data) == as_result(middle, data)
+    if max(map(abs, data)) <= 2**53:
+        # CPython gives a float for the midpoint of two ints, ours an int when it is whole
+        assert median(data) == cpython.median(data)
+    exact_mean = sum(Fraction(x) for x in data) / len(data)
+    if all(type(x) is int for x in data):
+        # ints: a whole mean is an int, otherwise the float nearest to the exact mean
+        whole = exact_mean.denominator == 1
+        assert mean(data) == (exact_mean if whole else float(exact_mean))
+        assert type(mean(data)) is (int if whole else float)
+    else:
+        assert mean(data) == exact_mean and type(mean(data)) is Fraction
 
 
 @PROPERTY
-@given(data=st.one_of(INTS, FRACTIONS))
+@given(data=INTS)
+def test_ints_against_numpy(data):
+    assert median(data) == np.median(data)
+    assert data_range(data) == np.ptp(np.array(data, dtype=np.int64))
+    assert mean(data) == pytest.approx(np.mean(data), rel=4 * U, abs=0)
+
+
+@PROPERTY
+@given(data=st.one_of(INTS, FRACTIONS, BIG_INTS))
 def test_spread_matches_cpython_exactly(data, correctly_rounded_sqrt):
     assert variance(data) == cpython.pvariance(data)
     ss = exact_ss(data, data)
@@ -205,17 +267,51 @@ def test_spread_matches_cpython_exactly(data, correctly_rounded_sqrt):
 
 
 @PROPERTY
-@given(xy=paired((int, Fraction)))
+@given(data=DECIMALS)
+def test_decimals_match_cpython_exactly(data):
+    # CPython's statistics also sums Decimals exactly and rounds once to the context.
+    assert mean(data) == cpython.mean(data) and type(mean(data)) is Decimal
+    assert median(data) == cpython.median(data)
+    assert variance(data) == cpython.pvariance(data)
+    assert data_range(data) == max(data) - min(data)
+    assert mode(data) == cpython.mode(data)
+    if len(data) > 1:
+        assert variance(data, ddof=1) == cpython.variance(data)
+        assert std_dev(data, ddof=1) == cpython.stdev(data)
+
+
+@PROPERTY
+@given(data=DECIMALS, ddof=st.sampled_from([0, 1]), prec=st.integers(2, 40))
+def test_decimal_std_dev_correctly_rounded(data, ddof, prec, correctly_rounded_decimal_sqrt):
+    assume(len(data) > ddof)
+    with localcontext() as context:
+        context.prec = prec
+        result = std_dev(data, ddof=ddof)
+        assert type(result) is Decimal
+        assert correctly_rounded_decimal_sqrt(result, exact_ss(data, data) / (len(data) - ddof))
+
+
+@PROPERTY
+@given(xy=st.one_of(paired((int, Fraction)), paired(int, 10**17, 10**17 + 10**6)))
 def test_covariance_and_correlation_exact(xy, correctly_rounded_sqrt):
     x, y = xy
-    sxy = exact_ss(x, y)
-    assert covariance(x, y) == sxy / len(x)
-    assert covariance(x, y, ddof=1) == pytest.approx(cpython.covariance(x, y), abs=1e-9)
+    n, sxy = len(x), exact_ss(x, y)
+    assert covariance(x, y) == as_result(sxy / n, x + y)
+    assert covariance(x, y, ddof=1) == as_result(sxy / (n - 1), x + y)
+    sxx, syy = exact_ss(x, x), exact_ss(y, y)
+    if max(map(abs, x + y)) <= 2**53:
+        # CPython computes these in floats: close, not exact. Each value and mean is rounded
+        # (each deviation off by 2u max|x|), each product and the sum round once more.
+        mx, my = max(map(abs, x)), max(map(abs, y))
+        spread = my * math.sqrt(n * sxx) + mx * math.sqrt(n * syy)
+        tol = (4 * U * math.sqrt(sxx * syy) + 2 * U * spread + 4 * n * U**2 * mx * my) / (n - 1)
+        assert abs(covariance(x, y, ddof=1) - cpython.covariance(x, y)) <= tol
     assume(varies(x) and varies(y))
     r = correlation(x, y)
-    assert correctly_rounded_sqrt(abs(r), sxy**2 / (exact_ss(x, x) * exact_ss(y, y)))
+    assert correctly_rounded_sqrt(abs(r), sxy**2 / (sxx * syy))
     assert r == 0 or (r > 0) == (sxy > 0)
-    assert r == pytest.approx(cpython.correlation(x, y), abs=1e-12)
+    if max(map(abs, x + y)) <= 2**53:
+        assert r == pytest.approx(cpython.correlation(x, y), abs=1e-12)
 
 
 @PROPERTY
@@ -247,17 +343,18 @@ def test_result_types():
 def test_float_mean(data):
     exact = sum(Fraction(a) for a in data) / len(data)
     ours = mean(data)
-    assert abs(Fraction(ours) - exact) <= 2 * Fraction(U) * abs(exact)
-    assert ours == pytest.approx(cpython.mean(data), rel=3 * U, abs=0)
+    assert ours == float(exact) == cpython.mean(data)  # correctly rounded
+    assert min(data) <= ours <= max(data)
     tol = (math.log2(len(data)) + 3) * U * math.fsum(abs(a) for a in data) / len(data)
     assert abs(ours - np.mean(data)) <= tol
 
 
 @PROPERTY
 @given(data=FLOATS)
-def test_float_median(data):
+def test_float_median_and_range(data):
     assert median(data) == cpython.median(data)
     assert median(data) == pytest.approx(np.median(data), rel=2 * U, abs=0)
+    assert data_range(data) == np.ptp(data)  # one rounding, in both
 
 
 @PROPERTY
@@ -285,9 +382,17 @@ def test_float_variance(data, ddof):
     assert abs(ours - float(exact)) <= tol
     cp = cpython.pvariance(data) if ddof == 0 else cpython.variance(data)
     assert abs(ours - cp) <= tol + U * float(exact)
+    np_var = np.var(data, ddof=ddof)
     np_tol = tol + numpy_ss_tolerance(data) / (n - ddof)
-    assert abs(ours - np.var(data, ddof=ddof)) <= np_tol
-    assert std_dev(data, ddof=ddof) == pytest.approx(math.sqrt(ours), rel=2 * U)
+    assert abs(ours - np_var) <= np_tol
+    # std_dev: the root of our variance, rounded once more; against the references through
+    # |sqrt(a) - sqrt(b)| <= sqrt_gap(|a - b|, a, b), plus one rounding of each root.
+    std = std_dev(data, ddof=ddof)
+    assert std == pytest.approx(math.sqrt(ours), rel=2 * U)
+    cp_std = cpython.pstdev(data) if ddof == 0 else cpython.stdev(data)
+    assert abs(std - cp_std) <= sqrt_gap(tol + U * float(exact), ours, cp**2) + 2 * U * std
+    np_std = np.std(data, ddof=ddof)
+    assert abs(std - np_std) <= sqrt_gap(np_tol, ours, np_var) + 2 * U * (std + np_std)
 
 
 @PROPERTY
@@ -299,7 +404,14 @@ def test_float_covariance(xy):
     x, y = normalised(x), normalised(y)
     exact = exact_ss(x, y) / len(x)
     ours = covariance(x, y)
-    assert abs(ours - float(exact)) <= ss_tolerance(x, y) / len(x) + U * abs(float(exact))
+    tol = ss_tolerance(x, y) / len(x) + U * abs(float(exact))
+    assert abs(ours - float(exact)) <= tol
+    np_tol = tol + numpy_cross_tolerance(x, y) / len(x) + U * abs(float(exact))
+    assert abs(ours - np.cov(x, y, ddof=0)[0, 1]) <= np_tol
+    if len(x) > 1:
+        n = len(x)
+        np_sample = np.cov(x, y, ddof=1)[0, 1]
+        assert abs(covariance(x, y, ddof=1) - np_sample) <= np_tol * n / (n - 1)
 
 
 @PROPERTY
@@ -391,6 +503,8 @@ def test_mode_is_first_seen_most_common(data):
 
 def test_mode_ties_and_types():
     assert mode([3, 1, 1, 3]) == 3
+    assert mode([2, 8, 5, 4, 1, 8]) == 8
+    assert mode(["b", "a"][i] == "a" and 1 or 2 for i in (0, 1, 1, 0, 0)) == 2
     assert multimode([3, 1, 1, 3, 2]) == [3, 1]
     assert mode([1, 1.0, 2]) == 1 and type(mode([1, 1.0, 2])) is int
     assert mode([math.inf, 1, math.inf]) == math.inf
@@ -441,6 +555,22 @@ def test_pair_errors(function):
         function([1, 2, 3], [1, 2])
     with pytest.raises(StatisticsError, match=r"got empty y"):
         function([1], [])
+    with pytest.raises(StatisticsError, match=r"got empty x"):
+        function([], [1])
+    with pytest.raises(StatisticsError, match=r"needs numbers, but y\[2\] is NaN"):
+        function([1, 2, 3], [1.0, 2.0, math.nan])
+    with pytest.raises(StatisticsError, match=r"finite numbers, but x\[0\] is inf"):
+        function([math.inf, 2, 3], [1, 2, 3])
+    with pytest.raises(TypeError, match=r"real numbers, but x\[1\] is 'a' \(str\)"):
+        function([1, "a"], [1, 2])
+    assert issubclass(ShapeError, ValueError) and issubclass(StatisticsError, ValueError)
+
+
+def test_covariance_too_few_for_ddof():
+    with pytest.raises(StatisticsError, match=r"covariance with ddof=1 needs more than 1 data"):
+        covariance([1], [2], ddof=1)
+    with pytest.raises(StatisticsError, match=r"ddof=2 needs more than 2 data points, got 2"):
+        covariance([1, 2], [2, 1], ddof=2)
 
 
 def test_constant_input_in_correlation():
@@ -462,3 +592,46 @@ def test_constant_input_in_correlation():
 def test_non_numbers(data, message):
     with pytest.raises(TypeError, match=message):
         mean(data)
+
+
+@pytest.mark.parametrize("function", ONE_SET)
+@pytest.mark.parametrize(
+    ("bad", "shown"), [(1j, r"1j \(complex\)"), ("3", r"'3' \(str\)"), ([1], r"\[1\] \(list\)")]
+)
+def test_every_function_refuses_non_numbers(function, bad, shown):
+    with pytest.raises(TypeError, match=r"expects real numbers, but data\[1\] is " + shown):
+        function([1, bad, 3])
+
+
+# ---------------------------------------------------------------------------
+# Any iterable in, plain numbers out; edges of the float range
+# ---------------------------------------------------------------------------
+
+
+def test_any_iterable_of_numbers():
+    assert mean(range(1, 5)) == 2.5
+    assert median(x for x in (3, 1, 2)) == 2
+    assert variance((5, 3, 6, 7, 4)) == 2
+    assert data_range({1: "a", 7: "b"}) == 6
+    assert multimode(iter([2, 1, 1, 2, 3])) == [2, 1]
+    x, y = [7, 18, 29, 2, 10, 9, 9], [1, 6, 12, 8, 6, 21, 10]
+    assert correlation(iter(x), tuple(y)) == correlation(x, y)
+    assert covariance((a for a in x), y) == covariance(x, y)
+    # NumPy numbers become plain Python numbers
+    result = mean(np.array([1, 3]))
+    assert result == 2 and type(result) is int
+    assert type(variance(np.array([1.5, 2.5]))) is float
+
+
+def test_median_returns_the_data_value():
+    # No rounding to the decimal context: the middle value comes back as it was.
+    long = Decimal("1.2345678901234567890123456789012345")
+    assert median([long, Decimal(0), Decimal(2)]) == long
+    assert median([Fraction(1, 3), 1, 5]) == Fraction(1)
+
+
+def test_results_beyond_the_float_range_are_infinite():
+    assert variance([1e308, -1e308]) == math.inf
+    assert covariance([1e308, -1e308], [-1e308, 1e308]) == -math.inf
+    assert std_dev([1e308, -1e308]) == 1e308
+    assert mean([1e308, 1e308, 1e308]) == 1e308

@@ -20,8 +20,11 @@ comparisons entries are 0 or at least 1e-100 in magnitude, and the tiny range is
 against exact arithmetic instead.
 """
 
+import inspect
 import math
-from decimal import Decimal
+import subprocess
+import sys
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -29,6 +32,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import linalg_basics
 from linalg_basics import (
     ShapeError,
     add_vectors,
@@ -114,6 +118,14 @@ def test_scale_vector_matches_numpy(alpha, v):
 
 
 @PROPERTY
+@given(alpha=numbers(int, -1000, 1000), v=vectors(int, -(10**6), 10**6))
+def test_scale_vector_ints_match_numpy(alpha, v):
+    result = scale_vector(alpha, v)
+    assert all(type(x) is int for x in result)
+    assert result == (alpha * np.array(v, dtype=np.int64)).tolist()
+
+
+@PROPERTY
 @given(alpha=numbers(Fraction), v=vectors(Fraction))
 def test_scale_vector_fractions_exact(alpha, v):
     assert scale_vector(alpha, v) == [alpha * x for x in v]
@@ -172,6 +184,17 @@ def test_dot_floats_match_numpy(uv):
 
 
 @PROPERTY
+@given(uv=vector_pairs(int, 10**17, 10**30))
+def test_big_ints_stay_exact(uv):
+    # Beyond 2**53 a float cannot hold these ints; NumPy's object arrays use Python ints.
+    u, v = uv
+    nu, nv = np.array(u, dtype=object), np.array(v, dtype=object)
+    assert dot_product(u, v) == np.dot(nu, nv)
+    assert add_vectors(u, v) == (nu + nv).tolist()
+    assert hadamard_product(u, v) == (nu * nv).tolist()
+
+
+@PROPERTY
 @given(uv=vector_pairs((int, Fraction, float)))
 def test_dot_commutes(uv):
     u, v = uv
@@ -181,6 +204,19 @@ def test_dot_commutes(uv):
 def test_dot_float_cancellation():
     # Naive left-to-right summation returns 0.0 here; the exact answer is 1.
     assert dot_product([1e16, 1.0, -1e16], [1, 1, 1]) == 1.0
+
+
+def test_float_sums_follow_ieee_at_the_edges():
+    # A partial sum beyond the float range does not stop a total that fits ...
+    assert dot_product([1e308, 1e308, -1e308], [1, 1, 1]) == 1e308
+    # ... a total beyond it is inf, and inf - inf is nan, as in NumPy.
+    with np.errstate(over="ignore"):
+        assert dot_product([1e308, 1e308], [1, 1]) == np.dot([1e308, 1e308], [1, 1]) == math.inf
+    assert dot_product([-1e308, -1e308], [1, 1]) == -math.inf
+    assert dot_product([math.inf, 1e308, 1e308], [1, 1, 1]) == math.inf
+    assert math.isnan(dot_product([math.inf, -math.inf], [1, 1]))
+    assert math.isnan(dot_product([math.nan, 1.0], [1, 1]))
+    assert add_vectors([math.inf], [1]) == [math.inf]
 
 
 # ---------------------------------------------------------------------------
@@ -194,6 +230,16 @@ def test_length_exact_types_correctly_rounded(v, correctly_rounded_sqrt):
     result = vector_length(v)
     assert type(result) is float
     assert correctly_rounded_sqrt(result, sum(Fraction(x) ** 2 for x in v))
+
+
+@PROPERTY
+@given(v=vectors(Decimal, -1000, 1000), prec=st.integers(2, 40))
+def test_length_decimals_correctly_rounded(v, prec, correctly_rounded_decimal_sqrt):
+    with localcontext() as context:
+        context.prec = prec
+        result = vector_length(v)
+        assert type(result) is Decimal
+        assert correctly_rounded_decimal_sqrt(result, sum(Fraction(x) ** 2 for x in v))
 
 
 @PROPERTY
@@ -301,8 +347,44 @@ def test_length_mismatch(function):
 
 
 def test_zero_vector_in_cosine():
-    with pytest.raises(ValueError, match=r"non-zero vectors.*v is all zeros"):
+    with pytest.raises(ValueError, match=r"non-zero vectors.*v is all zeros: \[0, 0.0\]"):
         cosine_similarity([1, 2], [0, 0.0])
+    with pytest.raises(ValueError, match=r"non-zero vectors.*u is all zeros"):
+        cosine_similarity([Fraction(0)], [1])
+    with pytest.raises(ValueError, match=r"non-empty vectors, but u is empty"):
+        cosine_similarity([], [])
+
+
+@pytest.mark.parametrize(
+    ("u", "where"),
+    [
+        ([math.inf, 1.0], r"u\[0\] is inf"),
+        ([1.0, math.nan], r"u\[1\] is nan"),
+        ([Decimal(1), Decimal("-Infinity")], r"u\[1\] is -Infinity"),
+    ],
+)
+def test_non_finite_in_cosine(u, where):
+    # The angle is undefined: no silent nan, and no clipped nan turning into -1.
+    with pytest.raises(ValueError, match=r"cosine_similarity needs finite numbers, but " + where):
+        cosine_similarity(u, [1, 1])
+
+
+@pytest.mark.parametrize("name", linalg_basics.__all__)
+def test_public_names_have_numpydoc_docstrings_with_examples(name):
+    obj = getattr(linalg_basics, name)
+    doc = inspect.getdoc(obj)
+    assert doc and ">>>" in doc, f"{name} needs a docstring with doctest examples"
+    if inspect.isfunction(obj):
+        for section in ("Parameters", "Returns", "Raises", "Examples"):
+            assert f"\n{section}\n{'-' * len(section)}\n" in doc, f"{name} lacks {section}"
+
+
+def test_package_imports_no_numpy():
+    # The layer is plain Python: importing it must not load NumPy (test_layout.py checks
+    # the import statements; this checks what actually gets loaded).
+    code = "import sys, linalg_basics; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize(
@@ -319,3 +401,20 @@ def test_zero_vector_in_cosine():
 def test_type_errors(call, message):
     with pytest.raises(TypeError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        add_vectors,
+        subtract_vectors,
+        hadamard_product,
+        dot_product,
+        cosine_similarity,
+        lambda u, v: vector_length(v),
+        lambda u, v: scale_vector(2, v),
+    ],
+)
+def test_every_function_refuses_non_numbers(function):
+    with pytest.raises(TypeError, match=r"real numbers, but v\[1\] is None \(NoneType\)"):
+        function([1, 2], [1, None])
