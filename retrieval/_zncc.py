@@ -22,6 +22,15 @@ scores leave [−1, 1]. Three choices avoid that here:
 The correlation itself is a float64 FFT of the image's own (fast) size: for "valid"
 positions a circular correlation never wraps around, so no padding to ``H + h − 1`` is needed,
 and the image's transform serves every template of any size.
+
+Why not float32 for the FFT (OpenCV's and scikit-image's choice, about twice as fast)? Its
+rounding error at each position is relative to the energy of the whole image, not of the
+window. Measured on the 1024² retina photo of the benchmark, the float32 numerator's error
+divided by the window's normaliser ``sqrt(Σ(x − x̄)² Σ(t − t̄)²)`` reaches 2e-5 among windows
+whose standard deviation is at least 1e-3 of the range, and still exceeds 1e-6 among those
+above 3e-2 of the range (63% of the windows for a 128² template, 92% for 256²). A float32
+pass with float64 repairs where its error might pass 1e-6 would repair most windows, so the
+numerator stays float64.
 """
 
 from __future__ import annotations
@@ -64,7 +73,8 @@ def correlate_valid(image_spectrum: np.ndarray, template: np.ndarray,
     summed = product[0] if len(product) == 1 else product.sum(axis=0)
     # inverse transform down the columns, then along only the rows that are valid positions
     rows = scipy.fft.ifft(summed, axis=0, workers=-1, overwrite_x=True)[: height - h + 1]
-    return scipy.fft.irfft(rows, n=shape[1], axis=1, workers=-1)[:, : width - w + 1]
+    valid = scipy.fft.irfft(rows, n=shape[1], axis=1, workers=-1)[:, : width - w + 1]
+    return np.ascontiguousarray(valid)  # contiguous: faster arithmetic afterwards
 
 
 def _shifted_sums(flat: np.ndarray, count: int, step: int) -> np.ndarray:
@@ -75,13 +85,19 @@ def _shifted_sums(flat: np.ndarray, count: int, step: int) -> np.ndarray:
     its own terms (no difference of running sums), so its rounding error is at most about
     ``log2(count)·eps`` times the sum of their absolute values. Works on one contiguous 1-D
     array: shifting by ``step = W`` sums down the columns of a flattened ``(H, W)`` array.
+    The result may share memory with ``flat`` (when ``count`` is 1).
     """
     length = flat.size - (count - 1) * step
     power, k, offset, out = flat, 1, 0, None
     while True:
         if count & k:
             piece = power[offset * step: offset * step + length]
-            out = piece.copy() if out is None else np.add(out, piece, out=out)
+            if out is None:
+                out = piece
+            elif out.base is None:
+                out += piece
+            else:
+                out = out + piece  # the first piece is a view: add into a new array
             offset += k
         if 2 * k > count:
             return out
@@ -106,9 +122,11 @@ def window_sums(a: np.ndarray, window: tuple[int, int]) -> np.ndarray:
     (height, width), (h, w) = a.shape, window
     columns = _shifted_sums(a.ravel(), h, width)  # (H − h + 1)·W: sums down each column
     boxes = _shifted_sums(columns, w, 1)  # then along rows; the last w − 1 of a row wrap
-    out = np.zeros(columns.size)
-    out[: boxes.size] = boxes
-    return out.reshape(height - h + 1, width)[:, : width - w + 1]
+    # box (r, c) is boxes[r·W + c]: a strided view skips the wrapped entries, and one copy
+    # makes the result contiguous (later arithmetic on it runs two to three times faster)
+    return np.lib.stride_tricks.as_strided(
+        boxes, shape=(height - h + 1, width - w + 1),
+        strides=(width * boxes.itemsize, boxes.itemsize), writeable=False).copy()
 
 
 def flat_tolerance(window: tuple[int, int]) -> float:
@@ -123,17 +141,18 @@ def flat_tolerance(window: tuple[int, int]) -> float:
     return 4.0 * m * EPS
 
 
-def safe_ratio(numerator: np.ndarray, squares: np.ndarray, defined: np.ndarray,
+def safe_ratio(numerator: np.ndarray, squares: np.ndarray, undefined: np.ndarray,
                scale: float = 1.0) -> np.ndarray:
-    """``numerator / sqrt(scale · squares)`` clipped to [−1, 1], and 0 where not ``defined``.
+    """``numerator / sqrt(scale · squares)`` clipped to [−1, 1], and 0 where ``undefined``.
 
-    Works in place: ``numerator`` becomes the result and ``squares`` is overwritten.
-    ``defined`` must imply ``squares > 0``.
+    Works in place on ``numerator`` (which becomes the result); ``squares`` is left as it is.
+    Where ``undefined`` is False, ``squares`` must be positive.
     """
-    squares *= scale
-    np.sqrt(squares, out=squares, where=defined)
-    np.divide(numerator, squares, out=numerator, where=defined)
-    np.copyto(numerator, 0.0, where=~defined)
+    denominator = np.multiply(squares, scale)
+    with np.errstate(invalid="ignore", divide="ignore"):  # undefined entries are replaced
+        np.sqrt(denominator, out=denominator)
+        np.divide(numerator, denominator, out=numerator)
+    np.copyto(numerator, 0.0, where=undefined)
     return np.clip(numerator, -1.0, 1.0, out=numerator)
 
 

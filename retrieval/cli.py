@@ -185,6 +185,9 @@ def _cmd_match(args: argparse.Namespace) -> int:
         score_map = match_template(image, template, method=args.method)
         best = "min" if args.method in ("ssd", "sad") else "max"
         matches = find_matches(score_map, template.shape[:2], k=args.top, best=best)
+        if best == "max" and not score_map.any():
+            print("retrieval match: note: every score is 0: the template or every window is "
+                  "flat (one colour), where correlation is undefined", file=sys.stderr)
     boxes = [{"row": int(m.row), "col": int(m.col), "height": int(m.height),
               "width": int(m.width), "score": float(m.score)} for m in matches]
     if args.json:

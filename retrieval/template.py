@@ -29,7 +29,8 @@ window whose top-left pixel is ``(r, c)``, as in OpenCV's ``matchTemplate``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -48,6 +49,7 @@ __all__ = [
 
 METHODS = ("zncc", "ncc", "ssd", "sad")
 _BEST = {"zncc": "max", "ncc": "max", "ssd": "min", "sad": "min"}
+_BACKGROUND_PIXELS = 1 << 16  # images from this size on get their window sums in a thread
 
 
 class Match(NamedTuple):
@@ -131,6 +133,31 @@ def _check_method(method: str) -> None:
 # ---------------------------------------------------------------- pixel matching
 
 
+class _Background:
+    """``with _Background(function, *args) as future:`` runs ``function(*args)`` in a second
+    thread while the block runs; ``future.result()`` gives its value. NumPy's array loops and
+    SciPy's FFT release the GIL, so the window sums and the FFT share two cores. With
+    ``now=True`` (small or cached work) the function runs at once, in this thread."""
+
+    def __init__(self, function: Callable, *args: Any, now: bool = False) -> None:
+        self._call = (function, args)
+        self._now = now
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> Future:
+        function, args = self._call
+        if self._now:
+            future: Future = Future()
+            future.set_result(function(*args))
+            return future
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        return self._pool.submit(function, *args)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 class TemplateMatcher:
     """Match templates against one image, computing the image's Fourier transform once.
 
@@ -174,19 +201,40 @@ class TemplateMatcher:
             self._spectra[kind] = _zncc.spectrum(data, self._fft_shape)
         return self._spectra[kind]
 
-    def _window_sums(self, kind: str, window: tuple[int, int]) -> np.ndarray:
-        """Exact window sums: of each centred channel (``"sum"``, one map per channel) or of
-        the squares summed over the channels, centred (``"square"``) or raw (``"raw square"``)."""
-        key = (kind, window)
+    def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """``make()``, kept for the next call with the same key (the last six are kept)."""
         if key not in self._sums:
             if len(self._sums) >= 6:
                 self._sums.pop(next(iter(self._sums)))
-            if kind == "sum":
-                self._sums[key] = np.stack([_zncc.window_sums(x, window) for x in self._centred])
-            else:
-                data = self._centred if kind == "square" else self._image
-                self._sums[key] = _zncc.window_sums(_zncc.sum_channels(data * data), window)
+            self._sums[key] = make()
         return self._sums[key]
+
+    def _squares(self, kind: str, window: tuple[int, int]) -> np.ndarray:
+        """Exact window sums of the squares summed over the channels, of the centred image
+        (``"centred"``) or of the raw one (``"raw"``)."""
+        data = self._centred if kind == "centred" else self._image
+        return self._cached((kind, window), lambda: _zncc.window_sums(
+            _zncc.sum_channels(data * data), window))
+
+    def _spread(self, window: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """``Σ_c Σ (x_c − x̄_c)²`` over every window (``x̄_c``: the window's mean of channel c),
+        and where that spread is within rounding of 0 (a flat window)."""
+
+        def make():
+            n = window[0] * window[1]
+            squares = self._squares("centred", window)
+            spread = None
+            for channel in self._centred:
+                sums = _zncc.window_sums(channel, window)
+                if spread is None:
+                    spread = np.multiply(sums, sums)
+                else:
+                    spread += sums * sums
+            spread /= -n
+            spread += squares  # Σx² − (Σx)²/n per channel, summed over the channels
+            return spread, spread <= squares * _zncc.flat_tolerance(window)
+
+        return self._cached(("spread", window), make)
 
     def match(self, template: Any, method: str = "zncc") -> np.ndarray:
         """The score map of ``template`` at every valid position; see :func:`match_template`.
@@ -210,26 +258,25 @@ class TemplateMatcher:
             t_square = float((t * t).sum())
             if t_square <= n * (64 * _zncc.EPS * np.abs(array).max()) ** 2:
                 return self._zeros(window)  # a constant template: no correlation defined
-            numerator = _zncc.correlate_valid(self._spectrum("centred"), t, self.shape[:2],
-                                              self._fft_shape)
-            squares = self._window_sums("square", window)
-            sums = self._window_sums("sum", window)
-            spread = squares - _zncc.sum_channels(sums * sums) / n
-            flat = spread <= squares * _zncc.flat_tolerance(window)  # within rounding of 0
-            return _zncc.safe_ratio(numerator, spread, ~flat, scale=t_square)
+            now = self._image[0].size < _BACKGROUND_PIXELS or ("spread", window) in self._sums
+            with _Background(self._spread, window, now=now) as pending:
+                numerator = _zncc.correlate_valid(self._spectrum("centred"), t, self.shape[:2],
+                                                  self._fft_shape)
+            spread, flat = pending.result()
+            return _zncc.safe_ratio(numerator, spread, flat, scale=t_square)
         if method == "ncc":
             t_square = float((t * t).sum())
             if t_square == 0:
                 return self._zeros(window)
             numerator = _zncc.correlate_valid(self._spectrum("raw"), t, self.shape[:2],
                                               self._fft_shape)
-            norms = self._window_sums("raw square", window)
-            return _zncc.safe_ratio(numerator, norms.copy(), norms > 0, scale=t_square)
+            norms = self._squares("raw", window)
+            return _zncc.safe_ratio(numerator, norms, norms <= 0, scale=t_square)
         # ssd: Σ(x − t)² = Σx² − 2Σxt + Σt², with x and t centred by the image's mean
         t = t - self._mean
         cross = _zncc.correlate_valid(self._spectrum("centred"), t, self.shape[:2],
                                       self._fft_shape)
-        ssd = self._window_sums("square", window) - 2 * cross + float((t * t).sum())
+        ssd = self._squares("centred", window) - 2 * cross + float((t * t).sum())
         return np.maximum(ssd, 0.0, out=ssd)
 
     def _zeros(self, window: tuple[int, int]) -> np.ndarray:
@@ -290,7 +337,8 @@ def match_template(image: Any, template: Any, method: str = "zncc") -> np.ndarra
     -----
     The numerator is one FFT cross-correlation (the image centred by its mean, so the zero-mean
     template gives the same sums with smaller numbers); the window sums of ``x`` and ``x²``
-    come from running sums one axis at a time in float64. Both stay within about 1e-12 of a
+    add each window's own values (by doubling, one axis at a time, in float64), never
+    differences of running sums. Both stay within about 1e-12 of a
     direct float64 computation on photos wherever the window's standard deviation is at least
     1e-3 of the image's range; scikit-image's and OpenCV's float32 versions do not (see the
     template benchmark). :func:`match_template_loop` is the same computation as a double loop.
@@ -490,17 +538,20 @@ def _feature_cosine(image_map: np.ndarray, template_map: np.ndarray) -> np.ndarr
                                       shape)
     norms = _zncc.window_sums((image * image).sum(axis=0), template.shape[1:])
     t_square = float((template * template).sum())
-    return _zncc.safe_ratio(numerator.copy(), norms.copy(), norms > 0,
-                            scale=t_square) if t_square > 0 else np.zeros_like(numerator)
+    if t_square == 0:
+        return np.zeros_like(numerator)
+    return _zncc.safe_ratio(numerator, norms, norms <= 0, scale=t_square)
 
 
-def _matching_layer(net: Any, size: tuple[int, int]) -> str | None:
-    """The deepest layer whose stride is at most 16 pixels (None: the model's default)."""
+def _matching_layer(net: Any, size: tuple[int, int], template: tuple[int, int]) -> str | None:
+    """The deepest layer whose stride is at most 16 pixels and at most 1/8 of the template's
+    shorter side, so that the template spans 8 cells or more (None: the model's default)."""
     names = list(getattr(net, "layer_names", []))
-    for name in reversed(names):
-        if np.max(net.feature_geometry(size, layer=name).stride) <= 16:
-            return name
-    return None
+    if not names:
+        return None
+    strides = [int(np.max(net.feature_geometry(size, layer=name).stride)) for name in names]
+    limit = max(min(strides), min(16, min(template) / 8))
+    return [name for name, stride in zip(names, strides, strict=True) if stride <= limit][-1]
 
 
 def _rgb_uint8(image: Any, name: str) -> np.ndarray:
@@ -543,8 +594,11 @@ def match_features(
         layer=...)`` and ``feature_geometry(input_size, layer)`` (a loaded model).
     layer : str, optional
         The layer whose maps are compared (``model.layer_names``). By default the deepest
-        layer with a stride of at most 16 pixels (``"blocks.10"`` for EfficientNet-Lite0): the
-        last layer's 32-pixel grid is too coarse to place a box of a few cells.
+        layer whose stride is at most 16 pixels and at most 1/8 of the template's shorter
+        side, so the template spans 8 cells or more (EfficientNet-Lite0: ``"blocks.4"``,
+        stride 8, for a 64–127 pixel template; ``"blocks.10"``, stride 16, from 128 pixels):
+        the last layer's 32-pixel grid is too coarse to place a box of a few cells, and a
+        template of two or three cells is mostly border.
     scales : iterable of float, default (1.0,)
         Template sizes to try, as factors of its size; the best score wins. Use several
         (``(0.8, 1.0, 1.25)``) when the object may appear larger or smaller than the template.
@@ -616,7 +670,7 @@ def match_features(
 
         net = load_model(model, weights=weights)
     if layer is None:
-        layer = _matching_layer(net, picture.shape[:2])
+        layer = _matching_layer(net, picture.shape[:2], patch.shape[:2])
     image_map = net.feature_maps(picture[None], layer=layer)[0]
     geometry = net.feature_geometry(picture.shape[:2], layer=layer)
     best = None

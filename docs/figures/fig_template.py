@@ -26,12 +26,13 @@ def _photo(name: str, gray: bool = False) -> np.ndarray:
     return np.asarray(Image.open(sample_photo(name)).convert("L" if gray else "RGB"))
 
 
-def _box(ax, box, colour: str, label: str | None = None, width: float = 2.0) -> None:
+def _box(ax, box, colour: str, label: str | None = None, width: float = 2.0,
+         style: str = "-") -> None:
     from matplotlib.patches import Rectangle
 
     row, col, height, width_ = box[:4]
     ax.add_patch(Rectangle((col - 0.5, row - 0.5), width_, height, fill=False,
-                           edgecolor=colour, linewidth=width, label=label))
+                           edgecolor=colour, linewidth=width, linestyle=style, label=label))
 
 
 def _bare(ax, title: str) -> None:
@@ -55,15 +56,18 @@ def coins_figure(path: pathlib.Path) -> pathlib.Path:
     axes[0].imshow(template, cmap="gray", vmin=0, vmax=255)
     _bare(axes[0], "template 50×50")
     heat = axes[1].imshow(scores, cmap="RdBu_r", vmin=-1, vmax=1)
-    axes[1].plot([m.col for m in matches], [m.row for m in matches], "k+", markersize=8)
+    axes[1].plot([m.col for m in matches], [m.row for m in matches], "k+", markersize=9,
+                 markeredgewidth=1.5)
     _bare(axes[1], f"ZNCC score map {scores.shape[0]}×{scores.shape[1]} (+: top-left of a box)")
     figure.colorbar(heat, ax=axes[1], fraction=0.035)
     axes[2].imshow(image, cmap="gray", vmin=0, vmax=255)
-    for rank, match in enumerate(matches, 1):
-        _box(axes[2], match, "C1" if rank == 1 else "C2")
-        axes[2].text(match.col + 2, match.row + 10, f"{rank}: {match.score:.2f}", color="yellow",
-                     fontsize=7)
-    _bare(axes[2], "8 best boxes, overlap ≤ 0.1 (non-maximum suppression)")
+    for rank, match in reversed(list(enumerate(matches, 1))):  # the best drawn last, on top
+        colour = "C3" if rank == 1 else "C2"
+        _box(axes[2], match, colour, width=2.5 if rank == 1 else 1.5)
+        axes[2].text(match.col, match.row - 2, f"{rank}: {match.score:.2f}", color="white",
+                     fontsize=7, va="bottom",
+                     bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.0})
+    _bare(axes[2], "8 best boxes (red: the template's own place), overlap ≤ 0.1")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
@@ -110,18 +114,19 @@ def features_figure(path: pathlib.Path) -> pathlib.Path:
     axes[0].imshow(noisy)
     _bare(axes[0], "template: crop × 0.8, noise σ = 25")
     axes[1].imshow(image)
-    _box(axes[1], (row, col, size, size), "white", "true place")
-    _box(axes[1], pixel, "C3", f"pixel ZNCC ({pixel.score:.2f})")
+    _box(axes[1], pixel, "C3", f"pixel ZNCC ({pixel.score:.2f})", width=2.5)
     _box(axes[1], found.matches[0], "C2",
-         f"features, scale {found.scale} ({found.matches[0].score:.2f})")
+         f"features, scale {found.scale} ({found.matches[0].score:.2f})", width=3.5)
+    _box(axes[1], (row, col, size, size), "white", "true place", width=1.5, style="--")
     axes[1].legend(loc="lower left", fontsize=7)
     _bare(axes[1], "Hubble deep field: where each method puts the template")
     heat = axes[2].imshow(found.score_map, cmap="viridis")
     best = found.score_map.argmax()
-    axes[2].plot(best % found.score_map.shape[1], best // found.score_map.shape[1], "r+",
-                 markersize=12)
+    axes[2].plot(best % found.score_map.shape[1], best // found.score_map.shape[1], "o",
+                 markersize=14, markerfacecolor="none", markeredgecolor="red",
+                 markeredgewidth=1.5)
     figure.colorbar(heat, ax=axes[2], fraction=0.04)
-    _bare(axes[2], f"cosine over feature cells (stride {found.geometry.stride})")
+    _bare(axes[2], f"cosine over feature cells (stride {found.geometry.stride}), best circled")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)

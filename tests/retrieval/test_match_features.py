@@ -145,7 +145,8 @@ def test_real_network_finds_a_rescaled_noisy_crop_where_pixels_fail():
     """Hubble deep field: a 128-pixel crop, shrunk to 0.8 and noised (sigma 25).
 
     The faint galaxies drown in the noise, so pixel correlation peaks elsewhere; EfficientNet
-    features (blocks.10, stride 16), tried at three scales, find the crop."""
+    features (blocks.4, stride 8, chosen for a 102-pixel template), tried at three scales, find
+    the crop."""
     from retrieval.nn import load_model
 
     image = photo("hubble_deep_field")
@@ -162,3 +163,82 @@ def test_real_network_finds_a_rescaled_noisy_crop_where_pixels_fail():
     assert found.scale == 1.25
     assert iou(found.matches[0], truth) >= 0.5
     assert found.matches[0] == Match(*found.matches[0])
+
+
+# ---------------------------------------------------------------- layer choice and geometry
+
+
+def test_default_layer_lets_the_template_span_eight_cells():
+    from retrieval.nn import load_model
+    from retrieval.template import _matching_layer
+
+    model = load_model()
+    chosen = {side: _matching_layer(model, (512, 512), (side, side + 20))
+              for side in (32, 64, 127, 128, 400)}
+    assert chosen == {32: "blocks.2", 64: "blocks.4", 127: "blocks.4", 128: "blocks.10",
+                      400: "blocks.10"}
+    assert _matching_layer(BlockModel(), (64, 64), (16, 16)) is None  # no layer names
+
+
+def test_exact_crop_of_a_coin_is_found_on_features():
+    """A 50-pixel crop: on the stride-16 grid it is three cells, mostly border, and is lost."""
+    from retrieval.nn import load_model
+
+    image = photo("coins")
+    found = match_features(image, image[90:140, 30:80], model=load_model())
+    assert found.geometry.stride == 4
+    assert iou(found.matches[0], (90, 30, 50, 50)) >= 0.8
+
+
+@pytest.fixture(scope="module")
+def vgg_weights(tmp_path_factory):
+    """A VGG16 weight file in torchvision's layout with seeded random weights (He scaling)."""
+    rng = np.random.default_rng(16)
+    state, cin, index = {}, 3, 0
+    for item in [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                 512, 512, 512, "M"]:
+        if item == "M":
+            index += 1
+            continue
+        scale = np.float32(np.sqrt(2.0 / (9 * cin)))
+        state[f"features.{index}.weight"] = rng.standard_normal(
+            (item, cin, 3, 3), dtype=np.float32) * scale
+        state[f"features.{index}.bias"] = rng.standard_normal(item, dtype=np.float32) / 10
+        cin, index = item, index + 2
+    path = tmp_path_factory.mktemp("vgg16") / "vgg16_random.npz"
+    np.savez(path, **state)
+    return path
+
+
+def test_the_lecture_stride_shortcut_against_the_real_geometry(vgg_weights):
+    """800 // 25 = 1000 // 31 = 32 is VGG16's stride, and its offsets cancel; EfficientNet's
+    "same" padding gives 32 cells for 1000 pixels and offsets that depend on the size."""
+    from retrieval.nn import load_model
+
+    vgg = load_model("vgg16", weights=vgg_weights)
+    image, template = (vgg.feature_geometry(s, "block5_pool") for s in [(800, 1000), (300, 300)])
+    assert image.out_shape[:2] == (25, 31) and template.out_shape[:2] == (9, 9)
+    assert image.stride == 800 // 25 == 1000 // 31
+    assert image.offset == template.offset  # top-left of cell (i, j) is (32 i, 32 j)
+    lite0 = load_model()
+    image, template = (lite0.feature_geometry(s) for s in [(800, 1000), (128, 128)])
+    assert image.out_shape[:2] == (25, 32) and 1000 // 32 == 31 != image.stride
+    assert image.offset == (31, 7) and template.offset == (31, 31)
+
+
+def test_vgg16_with_supplied_weights(vgg_weights):
+    """The lecture's network from a weight file. Random weights say nothing about how well
+    VGG16 matches, but they run the whole path: the file, the layer names, the geometry of
+    unpadded pooling, and the cell-to-pixel mapping (exact for a crop on the cell grid)."""
+    from retrieval.nn import load_model
+    from retrieval.template import _matching_layer
+
+    vgg = load_model("vgg16", weights=vgg_weights)
+    image = photo("astronaut")[40:168, 60:220]
+    assert _matching_layer(vgg, image.shape[:2], (64, 64)) == "block4_conv3"  # stride 8
+    found = match_features(image, image[32:96, 48:112], model="vgg16",
+                           weights=vgg_weights, layer="block2_conv2")
+    assert found.geometry.stride == 2
+    assert found.score_map.shape == (128 // 2 - 64 // 2 + 1, 160 // 2 - 64 // 2 + 1)
+    assert found.matches[0][:4] == (32, 48, 64, 64)
+    assert found.matches[0].score == pytest.approx(1.0, abs=0.05)
