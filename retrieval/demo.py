@@ -186,10 +186,10 @@ def build_database(
     Examples
     --------
     >>> from retrieval.data import sample_photo
-    >>> db = build_database([sample_photo("coins"), sample_photo("rocket")], size=(43, 64),
+    >>> db = build_database([sample_photo("camera"), sample_photo("rocket")], size=(43, 64),
     ...                     progress=False)
     >>> db.query_ids, len(db.ids), db.ids[:2]
-    (['coins', 'rocket'], 16, ['coins/x2', 'coins/plus50'])
+    (['camera', 'rocket'], 16, ['camera/x2', 'camera/plus50'])
     >>> db.queries[0].shape
     (43, 64, 3)
     """

@@ -1,8 +1,9 @@
 """Figures of docs/03-image-transforms.md: SVD background removal on a still-camera video.
 
-``make(outdir)`` writes ``svd_background.png``: three frames of a video (a coin cut out of
-scikit-image's coins photo, moving over the coffee photo), the rank-1 SVD background, the
-size of the foreground, and ``foreground_mask`` scored against the true mask.
+``make(outdir)`` writes ``svd_background.png``: three frames of a video (the cell of
+scikit-image's cell photo, cut out with its mask, moving over the coffee photo; both photos
+are CC0), the rank-1 SVD background, the size of the foreground, and ``foreground_mask``
+scored against the true mask.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 
 def video() -> tuple[np.ndarray, np.ndarray]:
-    """60 colour frames (240 x 320) of the coin moving over the coffee photo, and the truth."""
+    """60 colour frames (240 x 320) of the cell moving over the coffee photo, and the truth."""
     import skimage.data
     import skimage.filters
     import skimage.transform
@@ -21,13 +22,15 @@ def video() -> tuple[np.ndarray, np.ndarray]:
 
     from imageops import synthetic_video
 
-    coins = skimage.data.coins()
+    cell = skimage.transform.rescale(skimage.data.cell(), 0.5) * 255   # 330 x 275, gray
     mask = ndi.binary_opening(ndi.binary_fill_holes(
-        coins > skimage.filters.threshold_otsu(coins)), iterations=2)
-    labels, _ = ndi.label(mask)
-    box = ndi.find_objects(labels)[12]                  # the largest whole coin
+        cell > skimage.filters.threshold_otsu(cell)), iterations=2)
+    labels, count = ndi.label(mask)
+    sizes = ndi.sum(mask, labels, range(1, count + 1))
+    largest = int(np.argmax(sizes)) + 1                 # the cell; the rest is flat background
+    box = ndi.find_objects(labels)[largest - 1]
     background = skimage.transform.resize(skimage.data.coffee(), (240, 320)) * 255
-    return synthetic_video(background, coins[box], labels[box] == 13, n_frames=60, seed=1)
+    return synthetic_video(background, cell[box], labels[box] == largest, n_frames=60, seed=1)
 
 
 def _scored_mask(mask: np.ndarray, truth: np.ndarray) -> np.ndarray:

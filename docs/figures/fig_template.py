@@ -2,8 +2,8 @@
 
 ``make(outdir)`` writes:
 
-- ``template_coins.png``: one coin as the template, the ZNCC score map as a heat map, and the
-  eight best boxes after non-maximum suppression on the photo;
+- ``template_galaxies.png``: one galaxy of the Hubble deep field as the template, the ZNCC
+  score map as a heat map, and the eight best boxes after non-maximum suppression on the photo;
 - ``template_invariance.png``: a patch P1, P2 = P1 + 50 and P3 = 1.2·P1 + 10 with their
   correlation and squared difference to P1;
 - ``template_features.png``: a crop of the Hubble deep field shrunk to 0.8 and noised, the
@@ -41,26 +41,27 @@ def _bare(ax, title: str) -> None:
     ax.set_yticks([])
 
 
-def coins_figure(path: pathlib.Path) -> pathlib.Path:
+def galaxies_figure(path: pathlib.Path) -> pathlib.Path:
     """Template, heat map with the best positions, and boxes on the photo."""
     import matplotlib.pyplot as plt
 
     from retrieval.template import find_matches, match_template
 
-    image = _photo("coins", gray=True)
-    template = image[90:140, 30:80]
+    image = _photo("hubble_deep_field")                 # colour: ZNCC over the 3 channels
+    row, col, size = 230, 358, 24                       # a round, orange galaxy
+    template = image[row:row + size, col:col + size]
     scores = match_template(image, template)
     matches = find_matches(scores, template.shape, k=8, max_overlap=0.1)
-    figure, axes = plt.subplots(1, 3, figsize=(13, 3.9),
+    figure, axes = plt.subplots(1, 3, figsize=(13, 4.4),
                                 gridspec_kw={"width_ratios": [0.45, 1, 1]})
-    axes[0].imshow(template, cmap="gray", vmin=0, vmax=255)
-    _bare(axes[0], "template 50×50")
+    axes[0].imshow(template)
+    _bare(axes[0], f"template {size}×{size} (one galaxy)")
     heat = axes[1].imshow(scores, cmap="RdBu_r", vmin=-1, vmax=1)
     axes[1].plot([m.col for m in matches], [m.row for m in matches], "k+", markersize=9,
                  markeredgewidth=1.5)
     _bare(axes[1], f"ZNCC score map {scores.shape[0]}×{scores.shape[1]} (+: top-left of a box)")
     figure.colorbar(heat, ax=axes[1], fraction=0.035)
-    axes[2].imshow(image, cmap="gray", vmin=0, vmax=255)
+    axes[2].imshow(image)
     for rank, match in reversed(list(enumerate(matches, 1))):  # the best drawn last, on top
         colour = "C3" if rank == 1 else "C2"
         _box(axes[2], match, colour, width=2.5 if rank == 1 else 1.5)
@@ -137,6 +138,6 @@ def make(outdir) -> list[pathlib.Path]:
     """Write the three figures into ``outdir`` and return their paths."""
     outdir = pathlib.Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    return [coins_figure(outdir / "template_coins.png"),
+    return [galaxies_figure(outdir / "template_galaxies.png"),
             invariance_figure(outdir / "template_invariance.png"),
             features_figure(outdir / "template_features.png")]

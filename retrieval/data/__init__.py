@@ -1,7 +1,6 @@
-"""The bundled demo photos: fourteen photos from scikit-image's samples, free to reuse.
+"""The bundled demo photos: twelve photos from scikit-image's samples, free to reuse.
 
-Twelve are stated public domain or CC0; two (``coins``, ``immunohistochemistry``) are stated to
-have no known copyright restrictions.
+Each one is stated public domain or CC0 in the docstring of its ``skimage.data`` function.
 
 =====================  ===============================================
 ``sample_photos()``    paths of every bundled photo, sorted by name
@@ -14,7 +13,7 @@ saved as JPEG) is written in ``PROVENANCE.md`` beside the photos.
 
 >>> from retrieval.data import sample_photos, sample_photo
 >>> len(sample_photos())
-14
+12
 >>> sample_photo("chelsea").name
 'chelsea.jpg'
 """

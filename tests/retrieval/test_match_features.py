@@ -123,7 +123,7 @@ def test_several_boxes_and_gray_input():
 
 def test_layer_is_passed_to_the_model():
     model = BlockModel()
-    image = photo("coins")[:64, :64]
+    image = photo("camera")[:64, :64]
     match_features(image, image[:16, :16], model=model, layer="block3")
     assert {layer for _, layer in model.calls} == {"block3"}
 
@@ -184,7 +184,8 @@ def test_exact_crop_of_a_coin_is_found_on_features():
     """A 50-pixel crop: on the stride-16 grid it is three cells, mostly border, and is lost."""
     from retrieval.nn import load_model
 
-    image = photo("coins")
+    coins = pytest.importorskip("skimage.data").coins()   # several similar objects (test data)
+    image = np.stack([coins] * 3, axis=-1)
     found = match_features(image, image[90:140, 30:80], model=load_model())
     assert found.geometry.stride == 4
     assert iou(found.matches[0], (90, 30, 50, 50)) >= 0.8

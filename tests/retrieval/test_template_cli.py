@@ -15,7 +15,8 @@ from retrieval.data import sample_photo
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("match")
-    coins = np.asarray(Image.open(sample_photo("coins")))  # gray, 303×384
+    # several similar objects: scikit-image's sample photo of coins (test data only)
+    coins = pytest.importorskip("skimage.data").coins()  # gray, 303×384
     paths = {
         "coins": folder / "coins.png",
         "coin": folder / "coin.png",

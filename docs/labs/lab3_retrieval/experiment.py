@@ -20,7 +20,7 @@ from imageops import load_image, mirror_left_right
 from retrieval import CNNFeatures
 from retrieval.data import sample_photo
 
-PHOTOS = ("astronaut", "brick", "camera", "chelsea", "clock", "coffee", "coins", "rocket")
+PHOTOS = ("astronaut", "brick", "camera", "cell", "chelsea", "clock", "coffee", "rocket")
 SIZE = (64, 64)
 CHANGES = ("x2", "plus50", "mirror")
 
