@@ -9,15 +9,20 @@ touch another's):
 * ``torch-cl``: the same with ``channels_last`` memory format (NHWC, like the engine).
 
 Each runs batch 32 at 224x224, 128x128 and 86x128 for EfficientNet-Lite0 and
-MobileNetV2, uint8 pixels normalised and average-pooled inside the timed call, with
-2 threads (``torch.set_num_threads(2)``; NumPy's BLAS uses the machine's 2 cores). The
-time of a size is the best of ``--repeat`` runs after a warm-up (the fairest figure on a
-shared machine). Peak memory is the process's maximum resident set
-(``resource.getrusage``). The table gives images/s and the ratio NumPy / torch-cl.
+MobileNetV2, uint8 pixels normalised and average-pooled inside the timed call, on
+2 cores: ``torch.set_num_threads(2)``; the engine runs its chunks of images on 2 worker
+threads with one BLAS thread each when ``threadpoolctl`` is installed (or
+``OPENBLAS_NUM_THREADS=1``), otherwise one chunk after another with a 2-thread BLAS (the
+table's last lines say which). The three processes stay alive and take turns, one batch
+each, ``--repeat`` rounds over the sizes (so a burst of load from elsewhere hits every
+contender alike); a size's figure is the best of its rounds after a warm-up. Peak memory
+is the process's maximum resident set (``resource.getrusage``). The table gives images/s
+and the ratio NumPy / torch-cl.
 
 Usage::
 
     python benchmarks/bench_cnn.py --torch-python /path/to/torch/venv/bin/python
+    python benchmarks/bench_cnn.py --quick ...   # EfficientNet-Lite0 only, 2 rounds
 """
 
 from __future__ import annotations
@@ -47,16 +52,6 @@ def _images(size):
     import numpy as np
 
     return np.random.default_rng(0).integers(0, 256, (BATCH, *size, 3), dtype=np.uint8)
-
-
-def _time(run, images, repeat: int) -> float:
-    run(images)  # warm-up: first-touch of memory, BLAS buffers
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run(images)
-        best = min(best, time.perf_counter() - start)
-    return BATCH / best
 
 
 def _numpy_runner(model_name: str):
@@ -97,24 +92,88 @@ def _torch_runner(model_name: str, channels_last: bool):
     return run
 
 
-def worker(contender: str, model_name: str, repeat: int) -> None:
+def _mode(contender: str) -> str:
+    if contender == "numpy":
+        from retrieval.nn import model
+
+        if model._blas_can_be_one_thread() and model._WORKERS > 1:
+            return f"chunks on {model._WORKERS} worker threads, 1 BLAS thread each"
+        return "chunks one by one, multi-threaded BLAS (no threadpoolctl)"
+    import torch
+
+    return f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+
+
+def worker(contender: str, model_name: str) -> None:
+    """Serve timing requests on stdin: a size ("224x224") -> one timed batch, "done" -> peak."""
     if contender == "numpy":
         run = _numpy_runner(model_name)
     else:
         run = _torch_runner(model_name, channels_last=contender == "torch-cl")
-    rates = {f"{h}x{w}": _time(run, _images((h, w)), repeat) for h, w in SIZES}
+    batches = {}
+    print(json.dumps({"ready": _mode(contender)}), flush=True)
+    for line in sys.stdin:
+        request = line.strip()
+        if request == "done":
+            break
+        if request not in batches:
+            batches[request] = _images(tuple(int(v) for v in request.split("x")))
+            run(batches[request])  # warm-up: first touch of memory, BLAS buffers
+        start = time.perf_counter()
+        run(batches[request])
+        print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    print(json.dumps({"rates": rates, "peak_mib": peak}))
+    print(json.dumps({"peak_mib": peak}), flush=True)
 
 
-def measure(contender: str, model_name: str, python: str, repeat: int) -> dict:
-    command = [python, __file__, "--worker", contender, "--model", model_name,
-               "--repeat", str(repeat)]
-    env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2")
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"{contender} {model_name} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class Contender:
+    """One worker process, kept alive so that the contenders can take turns."""
+
+    def __init__(self, contender: str, model_name: str, python: str):
+        env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2")
+        self.name = contender
+        self.process = subprocess.Popen(
+            [python, __file__, "--worker", contender, "--model", model_name],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        self.mode = self._answer()["ready"]
+
+    def _answer(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the {self.name} worker stopped (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def time(self, tag: str) -> float:
+        self.process.stdin.write(tag + "\n")
+        self.process.stdin.flush()
+        return self._answer()["seconds"]
+
+    def finish(self) -> float:
+        self.process.stdin.write("done\n")
+        self.process.stdin.flush()
+        peak = self._answer()["peak_mib"]
+        self.process.wait()
+        return peak
+
+
+def measure(model_name: str, pythons: dict, repeat: int) -> tuple[dict, dict, dict]:
+    """Best images/s per contender and size, the contenders taking turns batch by batch
+    (a burst of load from elsewhere then hits all of them alike), plus peak memory."""
+    contenders = [Contender(name, model_name, python) for name, python in pythons.items()]
+    best = {c.name: {} for c in contenders}
+    try:
+        for _ in range(repeat):
+            for h, w in SIZES:
+                tag = f"{h}x{w}"
+                for contender in contenders:
+                    rate = BATCH / contender.time(tag)
+                    best[contender.name][tag] = max(rate, best[contender.name].get(tag, 0.0))
+        peaks = {c.name: c.finish() for c in contenders}
+    finally:
+        for contender in contenders:
+            if contender.process.poll() is None:
+                contender.process.kill()
+    return best, peaks, {c.name: c.mode for c in contenders}
 
 
 def main(argv=None) -> None:
@@ -122,27 +181,36 @@ def main(argv=None) -> None:
     parser.add_argument("--torch-python", default=os.environ.get("TORCH_PYTHON", sys.executable),
                         help="a Python with torch 2.13 CPU (default: $TORCH_PYTHON or this one)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true",
+                        help="EfficientNet-Lite0 only, best of 2 (a check that it runs)")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.model, args.repeat)
+        worker(args.worker, args.model)
         return
+    if args.quick:
+        args.repeat, args.models = 2, ["efficientnet_lite0"]
     pythons = {"numpy": sys.executable, "torch": args.torch_python, "torch-cl": args.torch_python}
-    print(f"batch {BATCH}, images/s (best of {args.repeat}), ratio = numpy / torch-cl")
+    print(f"batch {BATCH}, images/s (best of {args.repeat}, contenders taking turns), "
+          "ratio = numpy / torch-cl")
     header = f"{'model':<20} {'size':<8} {'numpy':>7} {'torch':>7} {'torch-cl':>8} {'ratio':>6}"
     print(header)
     print("-" * len(header))
+    modes = {}
     for model_name in args.models:
-        results = {c: measure(c, model_name, python, args.repeat) for c, python in pythons.items()}
+        rates, peaks, modes = measure(model_name, pythons, args.repeat)
         for h, w in SIZES:
             tag = f"{h}x{w}"
-            rate = {c: r["rates"][tag] for c, r in results.items()}
+            rate = {c: r[tag] for c, r in rates.items()}
             print(f"{model_name:<20} {tag:<8} {rate['numpy']:>7.1f} {rate['torch']:>7.1f} "
-                  f"{rate['torch-cl']:>8.1f} {rate['numpy'] / rate['torch-cl']:>6.2f}")
-        peaks = "  ".join(f"{c} {r['peak_mib']:.0f}" for c, r in results.items())
-        print(f"{model_name:<20} peak memory MiB: {peaks}")
+                  f"{rate['torch-cl']:>8.1f} {rate['numpy'] / rate['torch-cl']:>6.2f}",
+                  flush=True)
+        print(f"{model_name:<20} peak memory MiB: "
+              + "  ".join(f"{c} {peak:.0f}" for c, peak in peaks.items()), flush=True)
+    for contender, mode in modes.items():
+        print(f"{contender}: {mode}")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ class SameConv(nn.Conv2d):
 
     def forward(self, x):
         pads = []
-        for size, k, s in zip(x.shape[-1:-3:-1], self.kernel_size[::-1], self.stride[::-1]):
+        for size, k, s in zip(x.shape[-1:-3:-1], self.kernel_size[::-1], self.stride[::-1],
+                                   strict=True):
             out = -(-size // s)
             total = max((out - 1) * s + k - size, 0)
             pads += [total // 2, total - total // 2]

@@ -30,8 +30,15 @@ from __future__ import annotations
 
 import math
 
-from .model import Classifier, Conv, Model, Preprocessing, take, torch_conv_bn
-from .model import torch_inverted_residual
+from .model import (
+    Classifier,
+    Conv,
+    Model,
+    Preprocessing,
+    take,
+    torch_conv_bn,
+    torch_inverted_residual,
+)
 
 __all__: list[str] = []
 

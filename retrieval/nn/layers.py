@@ -10,6 +10,7 @@ function                  what it computes
 ========================  ==========================================================
 ``same_padding``          TensorFlow "SAME" padding of one axis, from the input size
 ``symmetric_padding``     ``k // 2`` zeros on both sides (PyTorch ``padding=k // 2``)
+``padding_amounts``       the zeros before and after, for a rule name or a fixed count
 ``pad``                   zeros around the rows and columns of a batch
 ``conv2d``                a full convolution (im2col + one matrix product)
 ``pointwise_conv``        a 1x1 convolution: ``x @ W + b`` over the channels
@@ -72,6 +73,23 @@ PADDINGS = {"same": same_padding, "symmetric": symmetric_padding,
             "valid": lambda size, kernel, stride: (0, 0)}
 
 
+def padding_amounts(size: int, kernel: int, stride: int,
+                    padding: str | int) -> tuple[int, int]:
+    """``(before, after)`` zeros along one axis for a padding rule name or a fixed count.
+
+    Examples
+    --------
+    >>> padding_amounts(86, 5, 2, "same"), padding_amounts(86, 3, 1, 1)
+    ((1, 2), (1, 1))
+    """
+    if isinstance(padding, str):
+        if padding not in PADDINGS:
+            raise ValueError(f"padding must be one of {tuple(PADDINGS)} or an int; "
+                             f"got {padding!r}")
+        return PADDINGS[padding](size, kernel, stride)
+    return int(padding), int(padding)
+
+
 def conv_output_size(size: int, kernel: int, stride: int, padding: tuple[int, int]) -> int:
     """Cells along one axis: ``floor((size + before + after - kernel) / stride) + 1``.
 
@@ -121,12 +139,8 @@ def _check_batch(x: np.ndarray, channels: int, caller: str) -> None:
 
 def _padded(x, kernel, stride, padding):
     """The padded batch and the output size for a convolution or pooling window."""
-    if isinstance(padding, str):
-        rule = PADDINGS[padding]
-        rows = rule(x.shape[1], kernel[0], stride)
-        cols = rule(x.shape[2], kernel[1], stride)
-    else:
-        rows = cols = (int(padding), int(padding))
+    rows = padding_amounts(x.shape[1], kernel[0], stride, padding)
+    cols = padding_amounts(x.shape[2], kernel[1], stride, padding)
     ho = conv_output_size(x.shape[1], kernel[0], stride, rows)
     wo = conv_output_size(x.shape[2], kernel[1], stride, cols)
     if ho < 1 or wo < 1:
@@ -179,7 +193,8 @@ def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
         rows = min(band, ho - top)
         view = _windows(xp[:, top * stride:], (kh, kw), stride, (rows, wo))
         columns = view.reshape(n * rows * wo, kh * kw * cin)  # the im2col copy
-        np.matmul(columns, matrix, out=out[:, top:top + rows].reshape(-1, cout))
+        # (a band of a batch is not contiguous in ``out``: write the product back into it)
+        out[:, top:top + rows] = np.matmul(columns, matrix).reshape(n, rows, wo, cout)
     if bias is not None:
         out += bias
     return out
@@ -244,11 +259,35 @@ def depthwise_conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = 
         xp = x
     else:
         xp, out_hw = _padded(x, (kh, kw), stride, padding)
-    view = _windows(xp, (kh, kw), stride, out_hw)
-    out = np.einsum("nhwijc,ijc->nhwc", view, weight, optimize=False)
+    if stride == 1:
+        out = _depthwise_rows(xp, weight, out_hw)
+    else:
+        view = _windows(xp, (kh, kw), stride, out_hw)
+        out = np.einsum("nhwijc,ijc->nhwc", view, weight, optimize=False)
     if bias is not None:
         out += bias
     return out
+
+
+def _depthwise_rows(xp: np.ndarray, weight: np.ndarray, out_hw: tuple[int, int]) -> np.ndarray:
+    """Stride-1 depthwise convolution with whole output rows as the inner loop.
+
+    With stride 1, the ``Wo * C`` values a window row reads are contiguous in the padded
+    input (columns ``dj .. dj + Wo - 1``, all channels), so the view can merge the column
+    and channel axes into one long axis ``q``; the weights are repeated ``Wo`` times along
+    it. :func:`numpy.einsum` then multiplies rows of ``Wo * C`` numbers at a time instead of
+    ``C``, about 1.5x faster than the (N, Ho, Wo, kh, kw, C) window view.
+    """
+    kh, kw, c = weight.shape
+    n = xp.shape[0]
+    ho, wo = out_hw
+    if xp.strides[3] != xp.itemsize or xp.strides[2] != c * xp.itemsize:
+        xp = np.ascontiguousarray(xp)  # columns and channels must follow each other
+    s0, s1, s2, s3 = xp.strides
+    rows = as_strided(xp, (n, ho, kh, kw, wo * c), (s0, s1, s1, s2, s3), writeable=False)
+    tiled = np.tile(weight, (1, 1, wo))  # (kh, kw, Wo * C): weight[i, j, c] at q = w * C + c
+    out = np.einsum("nhijq,ijq->nhq", rows, tiled, optimize=False)
+    return out.reshape(n, ho, wo, c)
 
 
 # ------------------------------------------------------------------ pooling, activations
@@ -281,7 +320,7 @@ def relu(x: np.ndarray) -> np.ndarray:
     >>> relu(np.array([-1.0, 2.0], np.float32))
     array([0., 2.], dtype=float32)
     """
-    return np.maximum(x, 0, out=x)
+    return np.clip(x, 0, np.inf, out=x)  # clip: one fast pass (np.maximum is slower here)
 
 
 def relu6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -292,9 +331,7 @@ def relu6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     >>> relu6(np.array([-1.0, 2.0, 9.0], np.float32))
     array([0., 2., 6.], dtype=float32)
     """
-    out = x if out is None else out
-    np.maximum(x, 0, out=out)
-    return np.minimum(out, 6, out=out)
+    return np.clip(x, 0, 6, out=x if out is None else out)
 
 
 ACTIVATIONS = {"relu": relu, "relu6": relu6, None: lambda x: x}
@@ -326,8 +363,12 @@ def global_pool(maps: np.ndarray, pooling: str = "avg", p: float = 3.0,
     if pooling == "max":
         return maps.max(axis=(1, 2))
     if pooling == "gem":
-        powered = np.maximum(maps, eps, dtype=np.float32) ** np.float32(p)
-        return (powered.mean(axis=(1, 2)) ** np.float32(1.0 / p)).astype(np.float32)
+        # Divided by each channel's maximum first, so that x ** p cannot overflow.
+        clipped = np.maximum(maps, np.float32(eps), dtype=np.float32)
+        top = clipped.max(axis=(1, 2), keepdims=True)
+        powered = (clipped / top) ** np.float32(p)
+        mean = powered.mean(axis=(1, 2), dtype=np.float32)
+        return (top[:, 0, 0] * mean ** np.float32(1.0 / p)).astype(np.float32)
     if pooling == "flatten":
         return np.ascontiguousarray(maps).reshape(len(maps), -1)
     raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")

