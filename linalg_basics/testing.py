@@ -387,8 +387,12 @@ def queries_and_databases(types=(int,), min_value=0, max_value=255, min_rows=1, 
     Examples
     --------
     >>> from hypothesis import find
-    >>> find(queries_and_databases(min_rows=2), lambda qd: qd[1][1][0] > qd[0][0])
-    ([0], [[0], [1]])
+    >>> query, database = find(queries_and_databases(min_rows=2),
+    ...                        lambda qd: qd[1][1][0] > qd[0][0])
+    >>> len(database) >= 2 and all(len(row) == len(query) for row in database)
+    True
+    >>> database[1][0] > query[0]
+    True
     """
     entries = numbers(types, min_value, max_value)
     return _queries_and_databases(entries, min_rows, max_rows, max_dim)
