@@ -8,7 +8,7 @@ Each contender runs in its own process on the same seeded database (non-negative
 pooled CNN features) and queries, with 1 and with 100 queries at a time:
 
 * ``ImageIndex``  - ``retrieval.ImageIndex.search_vectors`` (float32 matrix products over
-  blocks of rows, cached inverse norms, ``argpartition`` for the top 5);
+  blocks of rows, cached inverse norms, a grouped pre-selection of the top 5);
 * ``faiss``       - ``faiss.IndexFlatIP`` on L2-normalised vectors (the anchor);
 * ``sklearn``     - ``NearestNeighbors(metric="cosine", algorithm="brute")``, if installed.
 

@@ -22,10 +22,11 @@ Ranking
 -------
 Scores come from :mod:`retrieval.similarity` (cosine and correlation: higher is better; l1
 and l2 distances: lower is better; ``SearchResults.higher_is_better`` says which). The top
-``k`` are found with ``numpy.argpartition`` over blocks of database rows (as many as keep the
-``(queries, rows)`` block of scores within :data:`SCORE_BYTES`, at most :data:`SEARCH_ROWS`),
-then only those ``k`` are sorted. Equal scores are ranked by insertion order (the image added
-first comes first).
+``k`` are found block by block of database rows (as many as keep the ``(rows, queries)``
+block of scores within :data:`SCORE_BYTES`, at most :data:`SEARCH_ROWS`): the best score of
+each group of :data:`GROUP` rows picks the few groups that can hold the ``k`` best, and only
+their rows are sorted (``argpartition`` over every row costs more than the matrix product).
+Equal scores are ranked by insertion order (the image added first comes first).
 
 Cosine search has a float32 fast path: one matrix product per block of rows with the
 database's inverse row norms cached once (recomputed after ``add``/``remove``). Its scores
@@ -82,6 +83,7 @@ SEARCH_ROWS = 65536
 #: Bound on the (queries, rows) block of float32 scores of a search (bytes): one query scores
 #: SEARCH_ROWS rows at a time, 100 queries 41,943, 1,000 queries 4,194.
 SCORE_BYTES = 16 * 2**20
+GROUP = 128  # rows per group in the top-k pre-selection (_block_top_k)
 _NORM_ROWS = 8192  # rows converted to float64 at a time for the norms
 _ALIGN = 64
 _KEYS = ("format", "version", "features", "ids", "metric", "config")
@@ -610,7 +612,7 @@ class ImageIndex:
         step = max(1, min(SEARCH_ROWS, SCORE_BYTES // (4 * len(queries))))
         for start in range(0, len(self), step):
             block = score_block(start, min(start + step, len(self)))
-            rows, scores = _block_top_k(block, k, higher)
+            rows, scores = _block_top_k(block, k, higher)  # block: (rows, queries)
             found_rows.append(rows + start)
             found_scores.append(scores)
         rows = np.concatenate(found_rows, axis=1)
@@ -622,22 +624,27 @@ class ImageIndex:
         return np.take_along_axis(rows, order, 1), scores
 
     def _scorer(self, queries: np.ndarray):
-        """A function (start, stop) -> (Q, stop - start) scores of those database rows."""
+        """A function (start, stop) -> (stop - start, Q) scores of those database rows.
+
+        Rows of the database run down the block and queries across: ``rows @ queries.T``
+        is the faster orientation of the matrix product for BLAS.
+        """
         database = self._vectors
         if self.metric == "cosine":
             inverse = self._cosine_inverse_norms()
             lengths = np.linalg.norm(queries.astype(np.float64), axis=1, keepdims=True)
             unit = (queries / np.where(lengths > 0, lengths, 1.0)).astype(np.float32)
+            unit_t = np.ascontiguousarray(unit.T)
 
             def cosine(start: int, stop: int) -> np.ndarray:
-                block = unit @ database[start:stop].T
-                block *= inverse[start:stop]
+                block = database[start:stop] @ unit_t
+                block *= inverse[start:stop, None]
                 return block  # clipped to [-1, 1] once the k best are known
 
             return cosine
         function = {"correlation": correlations, "l1": l1_distances,
                     "l2": l2_distances}[self.metric]
-        return lambda start, stop: function(queries, database[start:stop])
+        return lambda start, stop: function(queries, database[start:stop]).T
 
     def _cosine_inverse_norms(self) -> np.ndarray:
         """1 / ‖row‖ for every database row (0 for zero rows), cached until add/remove."""
@@ -813,28 +820,39 @@ def _names_a_file(text: str) -> bool:
 
 
 def _block_top_k(block: np.ndarray, k: int, higher: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The k best columns of each row of a score block (unsorted), ties to lower columns."""
-    n = block.shape[1]
-    if k >= n:
-        rows = np.broadcast_to(np.arange(n), block.shape)
-        return rows, block
-    if higher:
-        rows = np.argpartition(block, n - k, axis=1)[:, n - k:]
-    else:
-        rows = np.argpartition(block, k - 1, axis=1)[:, :k]
-    scores = np.take_along_axis(block, rows, 1)
-    # argpartition picks arbitrarily among scores equal to the k-th best: where such a tie
-    # crosses the boundary, fall back to a stable sort of that row (rare).
-    # (values beyond the boundary are all selected, so more than k at or beyond it = a tie)
-    if higher:
-        crossing = np.count_nonzero(block >= scores.min(axis=1, keepdims=True), axis=1) > k
-    else:
-        crossing = np.count_nonzero(block <= scores.max(axis=1, keepdims=True), axis=1) > k
-    for row in np.flatnonzero(crossing):
-        key = -block[row] if higher else block[row]
-        rows[row] = np.argsort(key, kind="stable")[:k]
-        scores[row] = block[row, rows[row]]
-    return rows, scores
+    """The k best rows for each column of a ``(rows, queries)`` score block.
+
+    Returns ``(rows, scores)``, each ``(queries, k)``, best first, ties to the lower row.
+    Sorting or partitioning every column costs far more than the search's matrix product,
+    so the k best are found in cheap passes: cut the rows into groups of ``GROUP`` and take
+    each group's best; the k-th best of those group bests, ``t``, is a score that at least
+    k entries reach, so every one of the k best entries (and every entry tied with the
+    k-th) is ``>= t``, and only the few candidates from groups reaching ``t`` are sorted.
+    """
+    n, n_queries = block.shape
+    key = block if higher else -block           # larger key = better
+    groups = n // GROUP
+    if groups < k:                              # small block: sort it whole
+        order = np.argsort(-key.T, axis=1, kind="stable")[:, :k]
+        return order, np.take_along_axis(block.T, order, 1)
+    group_best = key[:groups * GROUP].reshape(groups, GROUP, n_queries).max(axis=1).T
+    threshold = np.partition(group_best, groups - k, axis=1)[:, groups - k]
+    # candidates: every row of a group whose best reaches t, and the few tail rows
+    query, group = np.nonzero(group_best >= threshold[:, None])
+    row = (group[:, None] * GROUP + np.arange(GROUP)).ravel()
+    query = np.repeat(query, GROUP)
+    tail = np.arange(groups * GROUP, n)
+    if tail.size:
+        row = np.concatenate([row, np.tile(tail, n_queries)])
+        query = np.concatenate([query, np.repeat(np.arange(n_queries), tail.size)])
+    value = key[row, query]
+    keep = value >= threshold[query]
+    query, row, value = query[keep], row[keep], value[keep]
+    order = np.lexsort((row, -value, query))    # by query, then best key, then row
+    query, row = query[order], row[order]
+    first = np.searchsorted(query, np.arange(n_queries))  # each query's first candidate
+    rows = row[first[:, None] + np.arange(k)]             # each query has >= k candidates
+    return rows, block[rows, np.arange(n_queries)[:, None]]
 
 
 def _text(array: np.ndarray, key: str, where: str) -> str:
