@@ -311,7 +311,9 @@ class Model:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Model {self.name}, input {self.input_size}>\n" + self.summary()
+        h, w = self.input_size
+        return (f"<Model {self.name}, trained at {h}x{w}; the table is for the lecture's "
+                f"86x128 input, model.summary((height, width)) gives others>\n" + self.summary())
 
     def feature_geometry(self, input_size, layer: str | None = None) -> FeatureGeometry:
         """Stride, receptive field and offset of a layer's cells, in input pixels.

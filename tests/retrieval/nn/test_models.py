@@ -525,7 +525,8 @@ def test_summary_table_matches_the_maps_it_describes(lite0):
 
 def test_repr_names_the_model_and_prints_the_table(lite0, vgg_random):
     text = repr(lite0)
-    assert text.startswith("<Model efficientnet_lite0, input (224, 224)>\n")
+    assert text.startswith("<Model efficientnet_lite0, trained at 224x224; the table is for "
+                           "the lecture's 86x128 input")
     assert "blocks.15" in text and "head" in text and "total" in text
     table = vgg_random.summary((224, 224))
     assert "block5_pool" in table and "7x7x512" in table and "max pool 2x2/2" in table
