@@ -79,10 +79,10 @@ __all__ = ["ImageIndex", "SearchResults", "IndexFileError"]
 FORMAT_NAME = "retrieval-lab index"
 FORMAT_VERSION = 1
 #: Most database rows scored at a time by a search.
-SEARCH_ROWS = 65536
+SEARCH_ROWS = 262144
 #: Bound on the (queries, rows) block of float32 scores of a search (bytes): one query scores
-#: SEARCH_ROWS rows at a time, 100 queries 41,943, 1,000 queries 4,194.
-SCORE_BYTES = 16 * 2**20
+#: SEARCH_ROWS rows at a time, 100 queries 167,772, 1,000 queries 16,777.
+SCORE_BYTES = 64 * 2**20
 GROUP = 128  # rows per group in the top-k pre-selection (_block_top_k)
 _NORM_ROWS = 8192  # rows converted to float64 at a time for the norms
 _ALIGN = 64
