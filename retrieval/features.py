@@ -50,6 +50,18 @@ def _is_file_like(item: Any) -> bool:
     return isinstance(item, (str, os.PathLike, Image.Image)) or hasattr(item, "read")
 
 
+def _load_one(source: Any, size: tuple[int, int] | None, mode: str) -> np.ndarray:
+    """Decode one image (a file is decoded straight at ``size``), then resize to ``size``."""
+    from imageops.io import load_image, resize_image, to_image_list
+
+    if _is_file_like(source):
+        return load_image(source, size=size, mode=mode)
+    (image,) = to_image_list(source, mode=mode)
+    if size is not None and image.shape[:2] != size:
+        image = resize_image(image, size)
+    return image
+
+
 def _count(images: Any) -> int | None:
     """How many images an input holds, when that is known without decoding."""
     if isinstance(images, np.ndarray):
@@ -139,15 +151,7 @@ class PixelFeatures:
         >>> PixelFeatures(size=(2, 3), color=False).load(np.zeros((4, 6, 3))).shape
         (2, 3)
         """
-        from imageops.io import load_image, resize_image, to_image_list
-
-        mode = "RGB" if self.color else "L"
-        if _is_file_like(source):
-            return load_image(source, size=self.size, mode=mode)
-        (image,) = to_image_list(source, mode=mode)
-        if self.size is not None and image.shape[:2] != self.size:
-            image = resize_image(image, self.size)
-        return image
+        return _load_one(source, self.size, "RGB" if self.color else "L")
 
     def extract(self, images: Any, batch_size: int = 256,
                 progress: bool | None = None) -> np.ndarray:
@@ -292,14 +296,7 @@ class CNNFeatures:
 
     def load(self, source: Any) -> np.ndarray:
         """Decode one image for the network: resized to ``size`` if set, uint8 or float32."""
-        from imageops.io import load_image, resize_image, to_image_list
-
-        if _is_file_like(source):
-            return load_image(source, size=self.size)
-        (image,) = to_image_list(source)
-        if self.size is not None and image.shape[:2] != self.size:
-            image = resize_image(image, self.size)
-        return image
+        return _load_one(source, self.size, "RGB")
 
     def extract(self, images: Any, batch_size: int = 32,
                 progress: bool | None = None) -> np.ndarray:
