@@ -325,17 +325,25 @@ def _network_median(padded: np.ndarray, shape: tuple[int, ...], size: int) -> np
         rows = min(block, shape[0] - top)
         wires = [padded[top + di:top + di + rows, dj:dj + shape[1]]
                  for di in range(size) for dj in range(size)]
-        for kind, i, j, low, high in network:
-            if kind == "swap":
-                wires[i], wires[j] = wires[j], wires[i]
-                continue
-            a, b = wires[i], wires[j]
-            if low:
-                wires[i] = np.minimum(a, b)
-            if high:
-                wires[j] = np.maximum(a, b)
-        out[top:top + rows] = wires[size * size // 2]
+        out[top:top + rows] = _run_network(wires, network)
     return out
+
+
+def _run_network(wires: list[np.ndarray], network) -> np.ndarray:
+    """Run a selection network over arrays of values, one array per wire; return the median.
+
+    ``wires`` is changed in place; the result is the middle wire.
+    """
+    for kind, i, j, low, high in network:
+        if kind == "swap":
+            wires[i], wires[j] = wires[j], wires[i]
+            continue
+        a, b = wires[i], wires[j]
+        if low:
+            wires[i] = np.minimum(a, b)
+        if high:
+            wires[j] = np.maximum(a, b)
+    return wires[len(wires) // 2]
 
 
 def median_filter(image: Any, size: int = 3, mode: str = "reflect",

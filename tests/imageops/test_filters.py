@@ -20,7 +20,13 @@ from imageops import (
     psnr,
     window_filter,
 )
-from imageops.filters import _MEDIAN9, _NETWORKS, _batcher_pairs, _selection_network
+from imageops.filters import (
+    _MEDIAN9,
+    _NETWORKS,
+    _batcher_pairs,
+    _run_network,
+    _selection_network,
+)
 from linalg_basics import mean, median, std_dev
 
 MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
@@ -52,17 +58,8 @@ def test_selection_network_gives_the_median_of_every_0_1_input(pairs, n):
         inputs = np.array(list(itertools.product([0, 1], repeat=9)), dtype=np.uint8).T
     else:
         inputs = np.random.default_rng(0).integers(0, 2, (n, 20000), dtype=np.uint8)
-    wires = list(inputs)
-    for kind, i, j, low, high in network:
-        if kind == "swap":
-            wires[i], wires[j] = wires[j], wires[i]
-            continue
-        a, b = wires[i], wires[j]
-        if low:
-            wires[i] = np.minimum(a, b)
-        if high:
-            wires[j] = np.maximum(a, b)
-    np.testing.assert_array_equal(wires[n // 2], np.median(inputs, axis=0))
+    np.testing.assert_array_equal(_run_network(list(inputs), network),
+                                  np.median(inputs, axis=0))
 
 
 def test_the_classic_3x3_network_has_19_exchanges():
