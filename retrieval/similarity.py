@@ -44,7 +44,35 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-__all__ = ["cosine_similarities", "correlations", "l1_distances", "l2_distances"]
+__all__ = ["cosine_similarities", "correlations", "l1_distances", "l2_distances",
+           "HIGHER_IS_BETTER", "higher_is_better"]
+
+#: Which way is better, for every way the library scores a match: the search metrics and the
+#: template-matching methods. The one table that rankings, plots and the command line read.
+HIGHER_IS_BETTER = {
+    "cosine": True,        # cosine similarity of feature vectors
+    "correlation": True,   # Pearson r
+    "l1": False,           # sum of absolute differences of vectors
+    "l2": False,           # Euclidean distance
+    "zncc": True,          # template matching: zero-mean normalised cross-correlation
+    "ncc": True,           # normalised cross-correlation
+    "ssd": False,          # sum of squared differences
+    "sad": False,          # sum of absolute differences
+    "features": True,      # cosine similarity of CNN feature maps
+}
+
+
+def higher_is_better(method: str) -> bool:
+    """True when a higher score is a better match for ``method`` (a metric or a matching method).
+
+    >>> higher_is_better("cosine"), higher_is_better("ssd")
+    (True, False)
+    """
+    try:
+        return HIGHER_IS_BETTER[method]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown metric or method {method!r}; expected one of "
+                         f"{', '.join(HIGHER_IS_BETTER)}") from None
 
 #: Upper bound on the float64 working copy of database rows converted at once (bytes).
 CHUNK_BYTES = 32 * 2**20

@@ -228,9 +228,14 @@ def test_search_unreadable_and_missing_query(pixel_index, tmp_path, capsys):
     assert "query not found" in _error_line(capsys)
 
 
-def test_search_bad_k(pixel_index, photo_folder, capsys):
-    assert main(["search", str(pixel_index), str(photo_folder / "camera.jpg"), "-k", "0"]) == 1
-    assert "-k must be at least 1" in _error_line(capsys)
+@pytest.mark.parametrize("command", ["search", "match", "classify", "demo"])
+def test_k_below_one_is_a_usage_error_in_every_command(command, capsys):
+    """Every subcommand names its count -k and refuses 0 as a usage error (exit 2)."""
+    with pytest.raises(SystemExit) as stop:
+        main([command, "a", "b", "-k", "0"] if command != "demo" else [command, "-k", "0"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "-k" in err and "expected a positive integer; got 0" in err
 
 
 # ---------------------------------------------------------------- classify

@@ -111,7 +111,6 @@ def test_plot_writes_the_picture(files, capsys, tmp_path):
     ("coins", "text", [], "cannot read template"),
     ("empty", "coin", [], "cannot read image"),
     ("coins", "missing", [], "template not found"),
-    ("coins", "coin", ["--top", "0"], "--top must be at least 1; got 0"),
 ])
 def test_errors_are_one_line_with_exit_code_1(files, capsys, image, template, extra, words):
     code, out, err = run(capsys, files.get(image, image), files.get(template, "nowhere.png"),
