@@ -89,7 +89,7 @@ def as_image(image: Any, caller: str, name: str = "image", allow_bool: bool = Fa
     >>> as_image(np.zeros((2, 2, 2, 3)), "demo")
     Traceback (most recent call last):
     ...
-    ValueError: demo: image must be one image (H, W) or (H, W, C), got a batch of shape (2, 2, 2, 3); pass the images one at a time
+    ValueError: demo: image must be one image (H, W) or (H, W, C), got a batch ...
     """
     if is_file_like(image):
         from .io import load_image

@@ -8,8 +8,15 @@ import pathlib
 import sys
 from typing import Any
 
-from ._common import MATCH_METHODS, MODELS, CommandError, add_command, positive_int, read_image
-from ._common import save_plot
+from ._common import (
+    MATCH_METHODS,
+    MODELS,
+    CommandError,
+    add_command,
+    positive_int,
+    read_image,
+    save_plot,
+)
 
 
 def register(commands: Any) -> None:

@@ -8,8 +8,15 @@ import pathlib
 import sys
 from typing import Any
 
-from ._common import CommandError, add_command, one_line, positive_int, progress, read_image
-from ._common import save_plot
+from ._common import (
+    CommandError,
+    add_command,
+    one_line,
+    positive_int,
+    progress,
+    read_image,
+    save_plot,
+)
 
 
 def register(commands: Any) -> None:
