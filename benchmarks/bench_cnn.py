@@ -10,7 +10,7 @@ touch another's):
 
 Each runs batch 32 at 224x224, 128x128 and 86x128 for EfficientNet-Lite0 and
 MobileNetV2, uint8 pixels normalised and average-pooled inside the timed call, on
-2 cores: ``torch.set_num_threads(2)``; the engine runs its images one at a time on 2 worker
+2 cores: ``torch.set_num_threads(2)``; the engine runs chunks of images on 2 worker
 threads with one BLAS thread each (``retrieval.nn.runtime``; the table's last lines say so).
 The three processes stay alive and take turns, one batch
 each, ``--repeat`` rounds over the sizes (so a burst of load from elsewhere hits every
@@ -95,7 +95,7 @@ def _mode(contender: str) -> str:
     if contender == "numpy":
         from retrieval.nn import runtime
 
-        return f"images one at a time on {runtime.WORKERS} worker threads, 1 BLAS thread each"
+        return f"chunks on {runtime.WORKERS} worker threads, 1 BLAS thread each"
     import torch
 
     return f"torch {torch.__version__}, {torch.get_num_threads()} threads"

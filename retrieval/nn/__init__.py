@@ -13,7 +13,7 @@ module                     its one job
 ``convolution``            the convolutions and padding rules, NumPy functions
 ``functional``             pooling, activations, BN folding (and the convolutions again)
 ``preprocessing``          pixels -> network input; each model's published crop and filter
-``runtime``                images one at a time on worker threads, one BLAS thread each
+``runtime``                chunks of images on worker threads, one BLAS thread each
 ``convert``                checkpoint arrays -> layers, BatchNorm folded
 ``weights``                reading weight files without running code
 ``efficientnet`` ...       one module per network family: its layer plan

@@ -157,7 +157,10 @@ def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
 
     Every k x k x C window becomes one row of a "column matrix"; multiplying it by the
     weights reshaped to ``(k*k*C, C_out)`` gives all outputs at once. Long images are
-    done in bands of rows so that the column matrix stays small.
+    done in bands of rows so that the column matrix stays small. Each image gets its own
+    matrix product (a stack of products, one ``np.matmul`` call) with bands set by its own
+    size, so that an image's result never depends on the other images in the batch (BLAS
+    sums in an order that depends on the matrix's shape).
 
     Parameters
     ----------
@@ -187,11 +190,11 @@ def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
     n = x.shape[0]
     matrix = weight.reshape(kh * kw * cin, cout)
     out = np.empty((n, ho, wo, cout), dtype=np.float32)
-    band = max(1, _IM2COL_BYTES // (4 * n * wo * kh * kw * cin))
+    band = max(1, _IM2COL_BYTES // (4 * wo * kh * kw * cin))  # rows of one image
     for top in range(0, ho, band):
         rows = min(band, ho - top)
         view = _windows(xp[:, top * stride:], (kh, kw), stride, (rows, wo))
-        columns = view.reshape(n * rows * wo, kh * kw * cin)  # the im2col copy
+        columns = view.reshape(n, rows * wo, kh * kw * cin)  # the im2col copy
         # (a band of a batch is not contiguous in ``out``: write the product back into it)
         out[:, top:top + rows] = np.matmul(columns, matrix).reshape(n, rows, wo, cout)
     if bias is not None:
@@ -203,8 +206,8 @@ def pointwise_conv(x: np.ndarray, weight: np.ndarray,
                    bias: np.ndarray | None = None) -> np.ndarray:
     """A 1x1 convolution: each pixel's channel vector times a (C, C_out) matrix.
 
-    In NHWC the batch reshaped to ``(N*H*W, C)`` is already the column matrix, so this
-    is a single matrix product with no copy of the input.
+    In NHWC each image reshaped to ``(H*W, C)`` is already the column matrix, so this is
+    one stack of matrix products (one per image, as in :func:`conv2d`) with no copy.
 
     Examples
     --------
@@ -215,7 +218,7 @@ def pointwise_conv(x: np.ndarray, weight: np.ndarray,
     cin, cout = weight.shape
     _check_batch(x, cin, "pointwise_conv")
     n, h, w, _ = x.shape
-    out = np.matmul(x.reshape(n * h * w, cin), weight)
+    out = np.matmul(x.reshape(n, h * w, cin), weight)
     if bias is not None:
         out += bias
     return out.reshape(n, h, w, cout)

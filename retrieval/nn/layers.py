@@ -139,12 +139,12 @@ class InvertedResidual(Layer):
         if self.expand is None:
             inner[...] = x
         else:
-            expanded = np.matmul(x.reshape(-1, c), self.expand[0]).reshape(n, h, w, hidden)
+            expanded = np.matmul(x.reshape(n, h * w, c), self.expand[0]).reshape(n, h, w, hidden)
             np.add(expanded, self.expand[1], out=expanded)
             F.relu6(expanded, out=inner)
         y = F.depthwise_conv(padded, dw_weight, dw_bias, s, padded=True, out_hw=out_hw)
         F.relu6(y)
-        out = np.matmul(y.reshape(-1, hidden), self.project[0])
+        out = np.matmul(y.reshape(n, -1, hidden), self.project[0])  # one product per image
         out += self.project[1]
         out = out.reshape(n, out_hw[0], out_hw[1], self.out_channels)
         if self.residual:
@@ -198,11 +198,12 @@ class Classifier(Layer):
             x = np.ascontiguousarray(maps).reshape(len(maps), -1)
         else:
             x = maps.mean(axis=(1, 2), dtype=np.float32)
+        x = x[:, np.newaxis]  # (N, 1, D): one product per image, whatever the batch
         for number, (matrix, bias) in enumerate(self.dense):
             x = x @ matrix + bias
             if number < len(self.dense) - 1:
                 F.relu(x)
-        return x
+        return x[:, 0]
 
     parameters = property(lambda self: [array for pair in self.dense for array in pair])
 

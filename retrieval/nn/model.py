@@ -5,7 +5,7 @@ A network here is a plain Python list of :mod:`~retrieval.nn.layers` (``Conv``,
 (:mod:`~retrieval.nn.convert`); its forward pass, :meth:`Model.forward`, is a loop over them.
 Around it :class:`Model` offers preprocessing (:mod:`~retrieval.nn.preprocessing`), pooled
 features, feature maps with their pixel geometry, ImageNet classification and a layer table;
-:mod:`~retrieval.nn.runtime` runs the images through it, one at a time, on worker threads.
+:mod:`~retrieval.nn.runtime` runs the images through it in small chunks on worker threads.
 """
 
 from __future__ import annotations
@@ -207,9 +207,10 @@ class Model:
     def forward(self, x: np.ndarray, stop: int | None = None) -> np.ndarray:
         """Layers ``0..stop`` (default: all) on a preprocessed batch: a plain loop.
 
-        :meth:`features` and the other methods run it on one image at a time with one BLAS
-        thread (:mod:`~retrieval.nn.runtime`); called on a batch, or with BLAS on several
-        threads, it may differ from them in the last float32 bits.
+        Every layer computes each image apart from the others, so an image's result does
+        not depend on the batch; :meth:`features` and the other methods also hold BLAS to
+        one thread (:mod:`~retrieval.nn.runtime`): called with BLAS on several threads, this
+        may differ from them in the last float32 bits.
 
         Examples
         --------
@@ -224,9 +225,9 @@ class Model:
         return x
 
     def _run(self, pictures, size, stop, head, batch_size, progress) -> np.ndarray:
-        """``head(forward(image))`` for every picture, a batch of ``batch_size`` preprocessed
-        at a time and the images run one by one (:func:`~retrieval.nn.runtime.map_images`:
-        an image's result never depends on the other images)."""
+        """``head(forward(batch))`` for every picture, ``batch_size`` preprocessed at a time
+        and run in chunks (:func:`~retrieval.nn.runtime.map_images`); an image's result
+        never depends on the other images."""
         batch_size = check_positive_int(batch_size, "batch_size", self.name)
         if not pictures:
             raise ValueError(f"{self.name}: no images were given")
@@ -250,7 +251,7 @@ class Model:
         size : (int, int), optional
             Resize every image to (height, width) first; needed when sizes differ.
         batch_size : int
-            Images preprocessed at a time (memory); they run one by one.
+            Images preprocessed at a time (memory), run in chunks of up to 4.
         progress : bool or None
             A tqdm bar; None shows it for 50 images or more.
 

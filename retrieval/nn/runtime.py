@@ -1,24 +1,29 @@
-"""Running a network over many images: one image at a time, on worker threads, one BLAS thread.
+"""Running a network over many images: small chunks on worker threads, one BLAS thread.
 
-:class:`~retrieval.nn.Model` hands this module a function that runs the network on *one*
-image (a batch of one) and a batch of preprocessed images; :func:`map_images` calls it on
-every image and stacks the results.
+:class:`~retrieval.nn.Model` hands this module a function that runs the network on a batch
+and a batch of preprocessed images; :func:`map_images` cuts the batch into chunks, runs them
+on worker threads and stacks the results.
 
-Why one image at a time
-    The result for an image must not depend on which other images share its batch. The
-    matrix products of the 1x1 convolutions go to BLAS (OpenBLAS here), and OpenBLAS sums
-    the ``K`` products of each output in an order that depends on the matrix's *shape* (how
-    many rows: the images in the batch times their cells) and on its *thread count*: the
-    same image gave float32 features differing by up to ~1e-5 (relative ~1e-3 on small
-    values) alone and in a batch of four. Run alone, an image always makes matrices of the
-    same shape, so its result is the same in every batch, bit for bit.
+Chunks of a few images
+    A chunk holds up to ``CHUNK`` images and about ``CHUNK_PIXELS`` pixels (4 images at
+    86x128 or 128x128, 1 at 224x224): small enough for a layer's activations to stay in the
+    processor's cache from one operation to the next (measured: about 1.25x faster than
+    chunks of 8, and about 1.1x less CPU time than one image at a time, at 86x128 and
+    128x128).
 
-Why worker threads with one BLAS thread each
+An image's result does not depend on its batch
+    OpenBLAS sums the ``K`` products of each output of a matrix product in an order that
+    depends on the matrix's *shape* and on its *thread count*: one image gave features
+    differing by up to ~1e-5 (relative ~1e-3 on small values) alone and in a chunk of four.
+    So the layers give every image its own matrix products (a stack, one ``np.matmul``
+    call: ``(N, H*W, C) @ (C, C_out)``), whose shapes depend on that image only, and BLAS
+    is held to one thread (threadpoolctl) for the whole run: an image's result is the same
+    bits alone, in any batch, in any chunk and with any number of workers.
+
+Worker threads
     NumPy releases the GIL inside matrix products, ``einsum`` and element-wise operations,
-    so ``WORKERS`` threads each running one image keep every core busy, depthwise
-    convolutions included, where a multi-threaded BLAS would only speed up the matrix
-    products. BLAS is held to one thread (threadpoolctl) for the whole run, whatever the
-    number of workers, so that the thread count never changes a result either.
+    so ``WORKERS`` threads each running a chunk keep every core busy, depthwise
+    convolutions included, where a multi-threaded BLAS would only speed up the products.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["WORKERS", "map_images"]
+__all__ = ["CHUNK", "CHUNK_PIXELS", "WORKERS", "map_images"]
 
-WORKERS = min(2, os.cpu_count() or 1)  # threads running images side by side
+CHUNK = 4  # at most this many images per forward pass ...
+CHUNK_PIXELS = 65_536  # ... and about this many pixels: the activations stay in cache
+WORKERS = min(2, os.cpu_count() or 1)  # threads running chunks side by side
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,17 +49,18 @@ def _controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def map_images(run_one: Callable[[np.ndarray], np.ndarray], batch: np.ndarray,
+def map_images(run: Callable[[np.ndarray], np.ndarray], batch: np.ndarray,
                workers: int | None = None) -> np.ndarray:
-    """``run_one`` on each image of ``batch`` alone (a batch of one), the results stacked.
+    """``run`` on chunks of ``batch`` on worker threads, the results stacked.
 
     Parameters
     ----------
-    run_one : callable
-        Takes ``(1, H, W, C)`` and returns ``(1, ...)``.
+    run : callable
+        Takes ``(n, H, W, C)`` and returns ``(n, ...)``, each image's result computed
+        apart from the others' (as every layer of :mod:`~retrieval.nn.layers` does).
     batch : ndarray, shape (N, H, W, C)
     workers : int, optional
-        Threads running images side by side (default :data:`WORKERS`). The result does not
+        Threads running chunks side by side (default :data:`WORKERS`). The result does not
         depend on it.
 
     Examples
@@ -64,11 +72,12 @@ def map_images(run_one: Callable[[np.ndarray], np.ndarray], batch: np.ndarray,
            [4.]], dtype=float32)
     """
     workers = WORKERS if workers is None else workers
-    images = [batch[index:index + 1] for index in range(len(batch))]
+    size = max(1, min(CHUNK, CHUNK_PIXELS // (batch.shape[1] * batch.shape[2])))
+    chunks = [batch[start:start + size] for start in range(0, len(batch), size)]
     with _controller().limit(limits=1, user_api="blas"):
-        if workers <= 1 or len(images) == 1:
-            outputs = [run_one(image) for image in images]
+        if workers <= 1 or len(chunks) == 1:
+            outputs = [run(chunk) for chunk in chunks]
         else:
-            with ThreadPoolExecutor(min(workers, len(images))) as pool:
-                outputs = list(pool.map(run_one, images))
+            with ThreadPoolExecutor(min(workers, len(chunks))) as pool:
+                outputs = list(pool.map(run, chunks))
     return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)

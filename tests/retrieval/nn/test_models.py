@@ -327,8 +327,9 @@ def test_features_do_not_depend_on_batching(lite0, small_batch):
     """An image's features are the same bits alone, in any batch and with any batch_size.
 
     OpenBLAS sums a matrix product in an order that depends on the matrix's shape and on its
-    thread count; the engine runs every image alone with one BLAS thread
-    (retrieval.nn.runtime), so no other image can change an image's result.
+    thread count; the engine gives every image its own products and one BLAS thread
+    (retrieval.nn.runtime), so no other image can change an image's result. 11 images of
+    40x48 run in chunks of 4, 4 and 3.
     """
     whole = lite0.features(small_batch, batch_size=32)
     for batch_size in (1, 4, 8):
@@ -342,14 +343,14 @@ def test_features_do_not_depend_on_batching(lite0, small_batch):
     assert lite0.features(small_batch[:2], batch_size=np.int64(1)).shape == (2, 1280)
 
 
-def test_worker_threads_give_the_same_features(lite0, small_batch, monkeypatch):
+def test_chunks_and_worker_threads_give_the_same_features(lite0, small_batch, monkeypatch):
     from retrieval.nn import runtime
 
     on_two = lite0.features(small_batch)
-    monkeypatch.setattr(runtime, "WORKERS", 1)
-    np.testing.assert_array_equal(lite0.features(small_batch), on_two)
-    monkeypatch.setattr(runtime, "WORKERS", 3)
-    np.testing.assert_array_equal(lite0.features(small_batch), on_two)
+    for workers, chunk in ((1, 4), (3, 4), (2, 1), (2, 11)):
+        monkeypatch.setattr(runtime, "WORKERS", workers)
+        monkeypatch.setattr(runtime, "CHUNK", chunk)
+        np.testing.assert_array_equal(lite0.features(small_batch), on_two)
 
 
 def test_features_of_an_intermediate_layer(lite0, small_batch):
@@ -570,3 +571,22 @@ def test_repr_names_the_model_and_prints_the_table(lite0, vgg_random):
     # pool5 of VGG16: cells 32 pixels apart, each seeing 212x212 pixels (the published value)
     assert vgg_random.feature_geometry((224, 224)) == FeatureGeometry(
         stride=32, receptive_field=212, offset=(15.5, 15.5), out_shape=(7, 7, 512))
+
+
+def test_layers_share_one_small_base(lite0, vgg_random):
+    """Every layer is a Layer: a callable with parameters, a stride and a receptive field."""
+    from retrieval.nn.layers import Layer
+
+    for model in (lite0, vgg_random):
+        assert all(isinstance(layer, Layer) for layer in model.layers)
+        assert int(np.prod([layer.stride for layer in model.layers])) == 32
+    assert isinstance(lite0._classifier, Layer)
+    stem, first = lite0.layers[:2]
+    assert (stem.stride, stem.receptive_field, stem.n_params) == (2, 3, 32 * 27 + 32)
+    assert stem.n_params == sum(array.size for array in stem.parameters)
+    # two 3x3 windows, the second on a grid of stride 2: 3 + 2 * 2 = 7 pixels
+    assert lite0.feature_geometry((64, 64), "blocks.0").receptive_field == 7
+    assert (first.stride, first.receptive_field) == (1, 3)
+    pool = vgg_random.layers[2]
+    assert (pool.stride, pool.receptive_field, pool.n_params) == (2, 2, 0)
+    assert "Conv stem: conv 3x3/2, ReLU6" in repr(stem)
