@@ -92,8 +92,8 @@ class ImageIndex:
         self.extractor = CNNFeatures() if extractor is None else extractor
         if not callable(getattr(self.extractor, "extract", None)) or not hasattr(
                 self.extractor, "config"):
-            raise TypeError("ImageIndex: extractor must be an extractor with .extract() and .config "
-                            "(PixelFeatures, CNNFeatures); got "
+            raise TypeError("ImageIndex: extractor must be an extractor with .extract() and "
+                            ".config (PixelFeatures, CNNFeatures); got "
                             f"{type(self.extractor).__name__}")
         self.metric = metric
         self._vectors = np.empty((0, 0), dtype=np.float32)
