@@ -175,6 +175,23 @@ def test_the_default_extractor_is_the_cnn():
     assert index.extractor.model_name == "efficientnet_lite0"
 
 
+def test_features_is_the_older_name_of_the_extractor():
+    pixels = PixelFeatures(size=(4, 4))
+    index = ImageIndex(features=pixels, metric="l2")
+    assert index.extractor is pixels and index.features is pixels
+    assert ImageIndex(extractor=pixels).features is pixels
+    assert "extractor=PixelFeatures" in repr(index)
+    with pytest.raises(TypeError, match="not both"):
+        ImageIndex(pixels, features=pixels)
+
+
+def test_k_may_be_a_numpy_integer():
+    index = vector_index(np.eye(3, dtype=np.float32), "l1")
+    assert index.search_vectors([1, 0, 0], k=np.int64(2)).ids == ["0", "1"]
+    with pytest.raises(TypeError, match="k must be a positive integer"):
+        index.search_vectors([1, 0, 0], k=1.5)
+
+
 # ---------------------------------------------------------------- ranking
 
 
