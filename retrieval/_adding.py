@@ -59,3 +59,23 @@ def new_ids_for(items: list[Any], ids: Sequence[Any] | None, used: dict[str, int
         raise ValueError(f"ImageIndex.add: ids must be unique; already used: "
                          f"{sorted(set(repeated))[:5]}")
     return new_ids
+
+
+def load_batch(items: list[Any], ids: list[str], load: Any, strict: bool, added: list[str],
+               failures: list[tuple[str, str]]) -> list[Any]:
+    """Decode a batch with ``load`` (None: take items as they are); record added and failed.
+
+    A file that cannot be read goes to ``failures`` as ``(path, reason)``, unless ``strict``;
+    a bad in-memory image always raises.
+    """
+    loaded = []
+    for item, image_id in zip(items, ids, strict=True):
+        try:
+            loaded.append(load(item) if load is not None else item)
+        except (OSError, ValueError) as error:
+            if strict or not is_path(item):
+                raise
+            failures.append((os.fspath(item), str(error)))
+            continue
+        added.append(image_id)
+    return loaded

@@ -40,7 +40,7 @@ import numpy as np
 
 from imageops._inputs import check_positive_int, progress_bar
 
-from ._adding import expand, is_path, new_ids_for
+from ._adding import expand, load_batch, new_ids_for
 from ._top_k import inverse_row_norms
 from .features import CNNFeatures, _pieces
 from .index_file import FORMAT_NAME, FORMAT_VERSION, IndexFileError, read_index, write_index
@@ -194,17 +194,9 @@ class ImageIndex:
         vectors = None  # filled batch by batch: the features are never held twice
         with progress_bar(len(items), progress, "indexing") as bar:
             for start in range(0, len(items), batch_size):
-                loaded = []
-                for item, image_id in zip(items[start:start + batch_size],
-                                          new_ids[start:start + batch_size], strict=True):
-                    try:
-                        loaded.append(load(item) if load is not None else item)
-                    except (OSError, ValueError) as error:
-                        if errors == "raise" or not is_path(item):
-                            raise
-                        failures.append((os.fspath(item), str(error)))
-                        continue
-                    added.append(image_id)
+                batch = slice(start, start + batch_size)
+                loaded = load_batch(items[batch], new_ids[batch], load, errors == "raise",
+                                    added, failures)
                 if loaded:
                     block = self._extract(loaded, len(loaded))
                     if vectors is None:

@@ -27,8 +27,8 @@ accumulated in float64, so the results agree with the list-based twins and with 
 database rows (32 MiB; 3,276 rows of 1,280 features), so a float32 database of any size is
 never copied whole. The score of a pair does not depend on the other rows: the same query and
 row give the same bits whether the row is searched alone, in any block or in the whole
-database, so exact ties stay exact and rankings do not change with the block size.
-(:func:`top_k` has a float32 fast path for cosine over a float32 database; see there.)
+database, so exact ties stay exact and rankings do not change with the block size
+(:func:`top_k` has a float32 fast path for cosine over a float32 database; see there).
 
 Undefined cases get defined values instead of NaN:
 
@@ -80,6 +80,7 @@ def higher_is_better(method: str) -> bool:
         raise ValueError(f"unknown metric or method {method!r}; expected one of "
                          f"{', '.join(HIGHER_IS_BETTER)}") from None
 
+
 #: Upper bound on the float64 working copy of database rows converted at once (bytes).
 CHUNK_BYTES = 32 * 2**20
 #: Bound on the (rows, queries) block of scores :func:`top_k` holds at once (bytes).
@@ -94,9 +95,8 @@ SEARCH_ROWS = 262144
 def _as_matrix(values, name: str, caller: str, check_finite: bool = True) -> np.ndarray:
     """A real, finite array; NaN/inf and non-numbers raise ValueError/TypeError."""
     array = np.asarray(values)
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
+                                     or array.dtype == bool):
         raise TypeError(f"{caller} needs a numeric {name}; got an array of dtype {array.dtype}")
     if np.iscomplexobj(array):
         raise TypeError(f"{caller} needs a real {name}; got complex values")
@@ -105,9 +105,8 @@ def _as_matrix(values, name: str, caller: str, check_finite: bool = True) -> np.
     return array
 
 
-def _prepare(
-    query, database, caller: str, min_length: int = 1
-) -> tuple[np.ndarray, np.ndarray, bool]:
+def _prepare(query, database, caller: str,
+             min_length: int = 1) -> tuple[np.ndarray, np.ndarray, bool]:
     """Validate shapes; return (queries as (Q, D), database (N, D), whether query was 1-D)."""
     q = _as_matrix(query, "query", caller)
     x = _as_matrix(database, "database", caller)
@@ -118,14 +117,11 @@ def _prepare(
     single = q.ndim == 1
     q = q[np.newaxis, :] if single else q
     if q.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"{caller} needs vectors of the same length: query has {q.shape[1]} values, "
-            f"database rows have {x.shape[1]}"
-        )
+        raise ValueError(f"{caller} needs vectors of the same length: query has "
+                         f"{q.shape[1]} values, database rows have {x.shape[1]}")
     if x.shape[1] < min_length:
-        raise ValueError(
-            f"{caller} needs vectors of at least {min_length} value(s); got length {x.shape[1]}"
-        )
+        raise ValueError(f"{caller} needs vectors of at least {min_length} value(s); got "
+                         f"length {x.shape[1]}")
     return q.astype(np.float64), x, single
 
 
@@ -356,10 +352,13 @@ def top_k(queries, database, k: int, metric: str = "cosine",
           inverse_norms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best database rows for every query, best first: ``(rows, scores)``.
 
-    The database is scored a block of rows at a time (at most :data:`SEARCH_ROWS` rows, and
-    a ``(rows, queries)`` score block within :data:`SCORE_BYTES`; float64 blocks also within
-    :data:`CHUNK_BYTES`), and only the k best of each block are kept, so memory stays
-    bounded for a database of any size (a memory map is paged in block by block).
+    The database is scored a block of rows at a time (at most :data:`SEARCH_ROWS` rows and
+    :data:`SCORE_BYTES` of scores; float64 copies within :data:`CHUNK_BYTES`) and only the
+    k best of each block are kept, so memory stays bounded (a memory map is paged in block
+    by block). Cosine over a **float32** database takes a fast path: one float32 matrix
+    product per block, scaled by inverse row norms computed once; its scores differ from
+    :func:`cosine_similarities` by a few 1e-7 (at most ``D * 2**-24``), which reorders only
+    scores equal to that precision. Every other case uses the float64 functions above.
 
     Parameters
     ----------
@@ -370,23 +369,14 @@ def top_k(queries, database, k: int, metric: str = "cosine",
     metric : {"cosine", "correlation", "l1", "l2"}
         The direction follows :func:`higher_is_better`.
     inverse_norms : numpy.ndarray, optional
-        ``1 / ‖row‖`` of every row (0 for zero rows), float32, for the cosine fast path; a
-        caller that searches the same database often passes it cached (see
-        ``retrieval._top_k.inverse_row_norms``).
+        The fast path's float32 ``1 / ‖row‖`` (0 for zero rows), cached by a caller that
+        searches one database often (``retrieval._top_k.inverse_row_norms``).
 
     Returns
     -------
     rows : numpy.ndarray of int, shape (k,) or (Q, k)
     scores : numpy.ndarray of float64, shape (k,) or (Q, k)
         Equal scores are ranked by row (the lower row first).
-
-    Notes
-    -----
-    Cosine over a **float32** database takes a fast path: one float32 matrix product per
-    block with the inverse row norms computed once. Its scores differ from the float64
-    :func:`cosine_similarities` by a few 1e-7 (at most ``D * 2**-24``), which changes a
-    ranking only between scores equal to that precision. Every other case scores with the
-    float64 functions above, whose scores do not depend on the block.
 
     Examples
     --------
