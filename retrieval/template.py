@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from linalg_basics import correlation, cosine_similarity, dot_product, mean, subtract_vectors
+
 from ._template_inputs import check_method, check_pair, float_image
 from .feature_matching import FeatureMatchResult, match_features
 from .score_maps import Match, ScoreMap, find_matches
@@ -158,14 +160,6 @@ def match_template(image: Any, template: Any, method: str = "zncc",
 
 def _window_score(x: list[float], t: list[float], method: str, channels: int) -> float:
     """One window's score, from plain lists (pixels in row order, channels interleaved)."""
-    from linalg_basics import (
-        correlation,
-        cosine_similarity,
-        dot_product,
-        mean,
-        subtract_vectors,
-    )
-
     if method in ("ssd", "sad"):
         difference = subtract_vectors(x, t)
         if method == "ssd":
