@@ -64,7 +64,7 @@ MAX_TENSOR_BYTES = 2**30
 #: Largest sum of the arrays one load allocates (VGG16 with its classifier: 528 MiB).
 MAX_TOTAL_BYTES = 2 * 2**30
 #: Most pickle work one file may need: one per opcode plus the size of every tuple an
-#: opcode consumes. EfficientNet-Lite0's 296 tensors need about 80,000.
+#: opcode consumes. EfficientNet-Lite0's 296 tensors need 24,125.
 MAX_PICKLE_OPERATIONS = 2_000_000
 
 _ZIP_MAGIC = b"PK\x03\x04"
