@@ -5,7 +5,7 @@ Keys come out as ``"<layer>/kernel"`` and ``"<layer>/bias"``, in the order of th
 followed (no external files, soft links or virtual datasets), and each dataset's declared
 size is counted by the load's :class:`Budget` before it is read. An HDF5 dataset can be
 declared huge and left to a *fill value* (7.8 KB of file for 4 GB of array): a dataset
-without compression filters must therefore hold all its bytes in the file.
+must therefore store data in the file, and one without compression filters all its bytes.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _read_dataset(h5py, dataset, where: str, budget: Budget) -> np.ndarray:
     nbytes = int(np.prod(dataset.shape, dtype=object)) * dataset.dtype.itemsize
     filters = dataset.id.get_create_plist().get_nfilters()
     stored = dataset.id.get_storage_size()
-    if not filters and stored != nbytes:
+    if (not filters and stored != nbytes) or (nbytes and not stored):
         raise WeightFileError(
             f"Keras weight {where} declares {nbytes} bytes but the file stores {stored}; "
             "the rest would be made up from a fill value"

@@ -117,7 +117,7 @@ class _Shapes:
             self.stack += popped * 2
         elif name in _MUTATORS:  # popped[-1] is the container, the rest go into it
             nodes, depth = popped.pop()
-            self.stack.append((nodes, max([depth] + [d + 1 for _, d in popped])))
+            self._push(nodes, max([depth] + [d + 1 for _, d in popped]))
         elif opcode.stack_after:
             depth = 1 + max((d for _, d in popped), default=0) if popped else 0
             if name in _HASHABLE_CONTAINERS:
@@ -129,14 +129,15 @@ class _Shapes:
                     )
             else:
                 nodes = 1
-            if name.startswith("EMPTY_"):
-                depth = 1
-            if depth > MAX_DEPTH:
-                raise WeightFileError(
-                    f"the {self.what} nests containers more than {MAX_DEPTH} levels deep; "
-                    "a state dict needs about 9"
-                )
-            self.stack.append((nodes, depth))
+            self._push(nodes, 1 if name.startswith("EMPTY_") else depth)
+
+    def _push(self, nodes: int, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise WeightFileError(
+                f"the {self.what} nests containers more than {MAX_DEPTH} levels deep; "
+                "a state dict needs about 9"
+            )
+        self.stack.append((nodes, depth))
 
 
 def read_pickle(file, end: int, what: str, plain: bool, budget: Budget) -> bytes:
