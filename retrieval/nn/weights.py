@@ -130,7 +130,7 @@ def load_state_dict(
     >>> load_state_dict(path, max_tensor_bytes=2**20)      # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    retrieval.nn.weights.WeightFileError: ...: storage '...' declares 1.6 MiB, above \
+    retrieval.nn.weights.WeightFileError: storage '...' declares 1.6 MiB, above \
 the limit of 1.0 MiB for one array (MAX_TENSOR_BYTES; ...)
     """
     path = os.fspath(path)
@@ -153,8 +153,8 @@ the limit of 1.0 MiB for one array (MAX_TENSOR_BYTES; ...)
             import_h5py()  # its ImportError says what to install
         try:
             weights = reader(file, size, budget)
-        except WeightFileError as error:
-            raise WeightFileError(f"{path}: {error}") from None
+        except WeightFileError:
+            raise
         except MemoryError:  # within the limits: the machine's, not the file's
             raise
         except Exception as error:  # the libraries below report damage in many ways
@@ -163,10 +163,7 @@ the limit of 1.0 MiB for one array (MAX_TENSOR_BYTES; ...)
                 f"{path}: a damaged {kind} file: {type(error).__name__}: {detail}"
             ) from None
     if floats_only:
-        try:
-            check_parameters(weights)
-        except WeightFileError as error:
-            raise WeightFileError(f"{path}: {error}") from None
+        check_parameters(weights)
     return weights
 
 
