@@ -7,6 +7,8 @@ palettes expanded, alpha composited on white) are written out in the docstring o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image
 
@@ -14,6 +16,7 @@ from ._inputs import as_image
 
 MODES = ("RGB", "L")
 ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
+BLOCK = 1 << 18   # values per block of rows in the conversions to 8 bits (2 MB as int64)
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)   # Pillow's "L" from "RGB"
 
 
@@ -24,25 +27,71 @@ def check_mode(mode: str, caller: str) -> str:
     return mode
 
 
+def _by_rows(values: np.ndarray, convert: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``convert`` applied to blocks of about BLOCK values at a time, into one uint8 array.
+
+    The temporaries of a conversion (int64 or float copies) then stay a few MB, whatever
+    the image's size: a 13000 x 13000 16-bit image needs its 169 MB of uint8 and no more.
+    """
+    out = np.empty(values.shape, np.uint8)
+    if values.size == 0:
+        return out
+    rows = max(1, BLOCK // (values.size // len(values) or 1))
+    for start in range(0, len(values), rows):
+        out[start:start + rows] = convert(values[start:start + rows])
+    return out
+
+
+def _round_block(values: np.ndarray) -> np.ndarray:
+    block = values + 0.5    # a float copy of this block only
+    np.floor(block, out=block)
+    return np.clip(block, 0, 255, out=block)
+
+
 def round_to_uint8(values: np.ndarray) -> np.ndarray:
     """Round half up and clip to 0..255 (the 0..255 scale rule for floats)."""
-    return np.clip(np.floor(values + 0.5), 0, 255).astype(np.uint8)
+    return _by_rows(values, _round_block)
+
+
+def _sixteen_block(values: np.ndarray) -> np.ndarray:
+    block = values.astype(np.int64)   # "I" images may hold any 32-bit value
+    block += 128                      # floor((v + 128) / 257) == floor(v / 257 + 1/2) exactly
+    block //= 257
+    return np.clip(block, 0, 255, out=block)
 
 
 def sixteen_to_eight(values: np.ndarray) -> np.ndarray:
-    """Scale 0..65535 to 0..255 as round(v / 257): 257 * 255 == 65535, so both ends map."""
-    return round_to_uint8(values.astype(np.float64) / 257.0)
+    """Scale 0..65535 to 0..255 as round(v / 257): 257 * 255 == 65535, so both ends map.
+
+    Integer arithmetic, a block of rows at a time (no float copy of the whole image).
+
+    >>> sixteen_to_eight(np.array([[0, 128, 129, 385, 386, 65535]], dtype=np.uint16)).tolist()
+    [[0, 0, 1, 1, 2, 255]]
+    """
+    return _by_rows(values, _sixteen_block)
+
+
+def _picture_by_rows(picture: Image.Image,
+                     convert: Callable[[np.ndarray], np.ndarray]) -> Image.Image:
+    """A 16-bit or float Pillow image as 8-bit "L", read and converted a block of rows at a
+    time (``np.asarray`` of the whole picture would copy all of it first)."""
+    width, height = picture.size
+    rows = max(1, BLOCK // max(width, 1))
+    out = np.empty((height, width), np.uint8)
+    for top in range(0, height, rows):
+        values = np.asarray(picture.crop((0, top, width, min(top + rows, height))))
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            raise ValueError("float image holds NaN or infinity")
+        out[top:top + rows] = convert(values)
+    return Image.fromarray(out)
 
 
 def to_rgb_or_l(picture: Image.Image, mode: str) -> Image.Image:
     """Convert any Pillow mode to 8-bit ``mode`` ("RGB" or "L") by the module's rules."""
     if picture.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        picture = Image.fromarray(sixteen_to_eight(np.asarray(picture)))
+        picture = _picture_by_rows(picture, _sixteen_block)
     elif picture.mode == "F":
-        values = np.asarray(picture)
-        if not np.isfinite(values).all():
-            raise ValueError("float image holds NaN or infinity")
-        picture = Image.fromarray(round_to_uint8(values))
+        picture = _picture_by_rows(picture, _round_block)
     elif picture.mode == "P":
         picture = picture.convert("RGBA" if "transparency" in picture.info else "RGB")
     if picture.mode in ALPHA_MODES:

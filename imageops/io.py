@@ -29,6 +29,15 @@ Conventions
   CMYK, YCbCr         converted by Pillow (no colour management: ICC profiles are ignored)
   EXIF orientation    applied, so the array looks the way a viewer shows the photo
   ==================  =====================================================================
+
+Limits
+------
+Only regular files are opened (a FIFO would hang the reader, a device never end), and an image
+that declares more pixels than Pillow's decompression-bomb limit ``PIL.Image.MAX_IMAGE_PIXELS``
+(89,478,485 by default) is refused before it is decoded. To read bigger images, raise that
+limit for the session: ``PIL.Image.MAX_IMAGE_PIXELS = 200_000_000`` (None: no limit). 16-bit
+and float images are converted to 8 bits a block of rows at a time, in integer arithmetic for
+16 bits: the only full-size arrays are the decoded image and the result.
 """
 
 from __future__ import annotations
@@ -36,13 +45,12 @@ from __future__ import annotations
 import os
 import pathlib
 import secrets
-import struct
-import zlib
 from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ._files import PASSED_ON, ImageFileError, open_image, reason
 from ._inputs import as_image, check_size
 from ._pixels import array_to_pil, check_mode, floats_for_saving, to_rgb_or_l
 
@@ -56,8 +64,6 @@ _RESAMPLE = {
     "box": Image.Resampling.BOX,
     "hamming": Image.Resampling.HAMMING,
 }
-_DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, zlib.error,
-                  Image.DecompressionBombError)
 _ORIENTATION_TAG = 0x0112
 _UPRIGHT = {   # EXIF orientation -> the turn or flip that shows the picture upright
     1: None,
@@ -71,8 +77,6 @@ _UPRIGHT = {   # EXIF orientation -> the turn or flip that shows the picture upr
 }
 _DRAFT_GAP = 2              # JPEGs decode at a reduced scale still >= 2x the requested size
 
-class ImageFileError(ValueError):
-    """A file that exists but cannot be read as an image (not an image, truncated, corrupt)."""
 
 # ---------------------------------------------------------------------------------------
 # Decoding a file
@@ -137,16 +141,9 @@ def _decode(source: Any, mode: str, size: tuple[int, int] | None,
     Resizing comes before the orientation (a pure turn or flip of the pixels), so a reduced
     JPEG decode can be resized in the file's own geometry, where its box is exact.
     """
-    if isinstance(source, (str, os.PathLike)):
-        path = pathlib.Path(source)
-        if not path.exists():
-            raise FileNotFoundError(f"load_image: no such file: {os.fspath(source)!r}")
-        if path.is_dir():
-            raise IsADirectoryError(f"load_image: {os.fspath(source)!r} is a folder, not an "
-                                    f"image file (load_images reads folders)")
     name = _describe(source)
     try:
-        with Image.open(source) as picture:
+        with open_image(source, name, "load_image") as picture:
             orientation = _orientation(picture)
             stored_size = size
             if size is not None and orientation in (5, 6, 7, 8):   # stored turned by 90
@@ -154,11 +151,13 @@ def _decode(source: Any, mode: str, size: tuple[int, int] | None,
             box = _draft(picture, stored_size) if size is not None else None
             picture.load()
             converted = to_rgb_or_l(picture, mode)
+    except PASSED_ON:
+        raise
     except UnidentifiedImageError:
         raise ImageFileError(f"load_image: {name} is not an image file Pillow can read "
                              f"(unknown or damaged format)") from None
-    except _DECODE_ERRORS as exc:
-        raise ImageFileError(f"load_image: cannot decode {name}: {exc}") from exc
+    except Exception as exc:   # damaged data: Pillow's plugins raise many types, see above
+        raise ImageFileError(f"load_image: cannot decode {name}: {reason(exc)}") from exc
     if size is not None:
         converted = _resize_pil(converted, stored_size, resample, box=box)
     return _upright(converted, orientation)
@@ -200,7 +199,13 @@ def load_image(source: Any, size: tuple[int, int] | None = None, mode: str = "RG
     FileNotFoundError
         The path does not exist.
     ImageFileError
-        The file exists but is not an image Pillow can read, or is truncated or corrupt.
+        The file exists but is not an image Pillow can read, is truncated or corrupt (any
+        error of the decoder becomes this one, with its message), is not a regular file (a
+        FIFO, a device, a socket: never opened for reading, so never a hang), or declares
+        more pixels than ``PIL.Image.MAX_IMAGE_PIXELS`` (see "Limits" in the module
+        docstring).
+    IsADirectoryError, PermissionError
+        The path is a folder, or may not be read.
     ValueError, TypeError
         A bad ``size``/``mode`` or an array of the wrong shape or dtype.
 
@@ -230,8 +235,9 @@ def load_image(source: Any, size: tuple[int, int] | None = None, mode: str = "RG
         try:
             source.load()
             picture = to_rgb_or_l(_upright(source, _orientation(source)), mode)
-        except _DECODE_ERRORS as exc:
-            raise ImageFileError(f"load_image: cannot convert the PIL image: {exc}") from exc
+        except Exception as exc:   # damaged data behind a lazily loaded PIL image
+            raise ImageFileError(f"load_image: cannot convert the PIL image: "
+                                 f"{reason(exc)}") from exc
     elif isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
         return np.array(_decode(source, mode, size, resample))
     else:
