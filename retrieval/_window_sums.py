@@ -41,6 +41,7 @@ import numpy as np
 import scipy.fft
 
 EPS = np.finfo(np.float64).eps
+TINY = np.finfo(np.float64).tiny
 
 
 def fft_shape(shape: tuple[int, int]) -> tuple[int, int]:
@@ -148,11 +149,13 @@ def safe_ratio(numerator: np.ndarray, squares: np.ndarray, undefined: np.ndarray
     """``numerator / sqrt(scale · squares)`` clipped to [−1, 1], and 0 where ``undefined``.
 
     Works in place on ``numerator`` (which becomes the result); ``squares`` is left as it is.
-    Where ``undefined`` is False, ``squares`` must be positive.
+    Where ``undefined`` is False, ``squares`` should be positive; a denominator that still
+    underflows to 0 (values far below the image's largest) scores 0 too, never NaN.
     """
     denominator = np.multiply(squares, scale)
-    with np.errstate(invalid="ignore", divide="ignore"):  # undefined entries are replaced
+    with np.errstate(invalid="ignore", divide="ignore", under="ignore"):
         np.sqrt(denominator, out=denominator)
+        np.maximum(denominator, TINY, out=denominator)  # never 0 / 0 after an underflow
         np.divide(numerator, denominator, out=numerator)
     np.copyto(numerator, 0.0, where=undefined)
     return np.clip(numerator, -1.0, 1.0, out=numerator)

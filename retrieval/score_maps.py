@@ -59,7 +59,7 @@ class ScoreMap(np.ndarray):
 
     def __new__(cls, scores: Any, method: str) -> ScoreMap:
         higher_is_better(method)  # an unknown method is a ValueError here, not later
-        array = np.asarray(scores, dtype=np.float64).view(cls)
+        array = _real_scores(scores, "ScoreMap").view(cls)
         array.method = method
         return array
 
@@ -90,6 +90,20 @@ class Match(NamedTuple):
     height: int
     width: int
     score: float
+
+
+def _real_scores(scores: Any, caller: str) -> np.ndarray:
+    """``scores`` as float64; a TypeError for complex, text or objects (never a silent cast).
+
+    >>> _real_scores([[1 + 2j]], "demo")
+    Traceback (most recent call last):
+    ...
+    TypeError: demo: scores must be real numbers, got dtype complex128
+    """
+    array = np.asarray(scores)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{caller}: scores must be real numbers, got dtype {array.dtype}")
+    return array.astype(np.float64, copy=False)
 
 
 def _direction(score_map: Any, best: str | None) -> str:
@@ -158,6 +172,14 @@ def find_matches(
         ``Match(row, col, height, width, score)``, best first; fewer than ``k`` when the map or
         the threshold runs out. NaN scores are never chosen.
 
+    Raises
+    ------
+    TypeError
+        Scores that are not real numbers (complex, text), or a ``k`` that is not an integer.
+    ValueError
+        A map that is not 2-D or is empty, a bad ``template_shape``, ``k``, ``max_overlap``
+        or ``best``.
+
     Examples
     --------
     >>> import numpy as np
@@ -180,7 +202,7 @@ def find_matches(
     ((1, 1, 2, 2), 0.0)
     """
     direction = _direction(score_map, best)
-    scores = np.array(score_map, dtype=np.float64)
+    scores = np.array(_real_scores(score_map, "find_matches"))
     if scores.ndim != 2 or scores.size == 0:
         raise ValueError(f"find_matches: score_map must be a non-empty 2-D array, got shape "
                          f"{scores.shape}")

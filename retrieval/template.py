@@ -38,7 +38,7 @@ import numpy as np
 
 from linalg_basics import correlation, cosine_similarity, dot_product, mean, subtract_vectors
 
-from ._template_inputs import check_method, check_pair, float_image
+from ._template_inputs import check_method, check_pair, real_image
 from .feature_matching import FeatureMatchResult, match_features
 from .score_maps import Match, ScoreMap, find_matches
 from .template_matcher import TemplateMatcher
@@ -74,13 +74,17 @@ def match_template(image: Any, template: Any, method: str = "zncc",
     Where the score is undefined it is 0.0, never NaN: for ``"zncc"`` when the window is flat
     (its squared deviations sum to less than the rounding bound of the sums, about 1e-13 of
     ``n·max(x − mean)²``) or the template is constant; for ``"ncc"`` when the window or the
-    template is all zeros.
+    template is all zeros. The scale of the values does not matter: pixels of 1e155 or
+    1e-170, or int64 pixels near 2**60, score a perfect match 1 like pixels of 0..255 do
+    (the sums run on ``(x − min) · 2**−k``, the subtraction exact for integers: see
+    :mod:`retrieval._template_inputs`). ``"ssd"`` and ``"sad"`` are scaled back, so they
+    overflow to ``inf`` only where the true sum is beyond float64.
 
     Parameters
     ----------
     image : array_like or image
-        ``(H, W)`` gray or ``(H, W, C)`` colour; any real dtype (computed in float64), or a
-        path or PIL image (read as RGB).
+        ``(H, W)`` gray or ``(H, W, C)`` colour; any real dtype (computed in float64 after an
+        exact shift and a power-of-two scale), or a path or PIL image (read as RGB).
     template : array_like or image
         ``(h, w)`` or ``(h, w, C)`` with the image's channels, ``h ≤ H`` and ``w ≤ W``.
     method : {"zncc", "ncc", "ssd", "sad"}
@@ -102,7 +106,8 @@ def match_template(image: Any, template: Any, method: str = "zncc",
     Raises
     ------
     TypeError
-        An image or template that is not an image, or of a dtype that is not real numbers.
+        An image or template that is not an image, or of a dtype that is not real numbers
+        (complex values are refused, never cut to their real part).
     ValueError
         Unknown method, empty input, non-finite values, template larger than the image, or
         image and template with different channels.
@@ -147,11 +152,12 @@ def match_template(image: Any, template: Any, method: str = "zncc",
     True
     """
     check_method(method, "match_template")
-    image = float_image(image, "match_template")
-    template = float_image(template, "match_template", "template")
+    image = real_image(image, "match_template")
+    template = real_image(template, "match_template", "template")
     check_pair(image.shape, template, "match_template")
     if not teaching:
         return TemplateMatcher(image).match(template, method)
+    image, template = (np.asarray(a, dtype=np.float64) for a in (image, template))
     return ScoreMap(_scores_by_loops(image, template, method), method)
 
 

@@ -3,7 +3,9 @@
 :class:`TemplateMatcher` keeps an image's Fourier transform and its window sums, and scores
 templates of any size against it with one FFT correlation each (``match_template(image,
 template)`` is ``TemplateMatcher(image).match(template)``). The sums themselves, and why they
-stay exact, are in :mod:`retrieval._window_sums`.
+stay exact, are in :mod:`retrieval._window_sums`. The image and the templates are first
+brought to working units, ``(x − offset) · 2**−exponent`` (:mod:`retrieval._template_inputs`),
+so that neither 1e155 nor 1e-170 nor int64 pixels near 2**60 lose a digit or give NaN.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from . import _window_sums as sums
-from ._template_inputs import channels_first, check_method, check_pair, float_image
+from ._template_inputs import (
+    channels_first,
+    check_method,
+    check_pair,
+    real_image,
+    to_working,
+    working_frame,
+)
 from .score_maps import ScoreMap
 
 __all__ = ["TemplateMatcher"]
@@ -76,11 +85,15 @@ class TemplateMatcher:
     """
 
     def __init__(self, image: Any) -> None:
-        array = float_image(image, "TemplateMatcher")
+        array = real_image(image, "TemplateMatcher")
         self.shape: tuple[int, ...] = array.shape
-        self._image = channels_first(array)  # (C, H, W)
-        self._mean = self._image.mean(axis=(1, 2), keepdims=True)
-        self._centred = self._image - self._mean
+        self._array = array  # as given, for "ncc" (not shift-invariant)
+        self._frame = working_frame(array)
+        centred = channels_first(to_working(array, *self._frame))  # (C, H, W), span < 1
+        self._mean = centred.mean(axis=(1, 2), keepdims=True)
+        centred -= self._mean
+        self._centred = centred
+        self._raw: np.ndarray | None = None  # the image scaled alone, made for "ncc"
         self._fft_shape = sums.fft_shape(self.shape[:2])
         self._spectra: dict[str, np.ndarray] = {}
         self._sums: dict[tuple, Any] = {}
@@ -95,22 +108,33 @@ class TemplateMatcher:
                   [2., 0.]], method='ssd')
         """
         check_method(method, "TemplateMatcher.match")
-        array = float_image(template, "TemplateMatcher.match", "template")
+        array = real_image(template, "TemplateMatcher.match", "template")
         check_pair(self.shape, array, "TemplateMatcher.match")
-        score = {"zncc": self._zncc, "ncc": self._ncc, "ssd": self._ssd, "sad": self._sad}
-        return ScoreMap(score[method](channels_first(array)), method)
+        if method == "zncc":  # its own offset and scale: zncc ignores both
+            scores = self._zncc(channels_first(to_working(array, *working_frame(array))))
+        elif method == "ncc":  # its own scale: ncc ignores it
+            scores = self._ncc(channels_first(_scaled(array)))
+        else:  # the image's offset and scale, undone at the end
+            exponent = self._frame[1]
+            t = channels_first(to_working(array, *self._frame)) - self._mean
+            with np.errstate(over="ignore"):  # inf: a true sum beyond float64
+                scores = (np.ldexp(self._ssd(t), 2 * exponent) if method == "ssd"
+                          else np.ldexp(self._sad(t), exponent))
+        return ScoreMap(scores, method)
 
     # ------------------------------------------------------------ one method each
 
     def _zncc(self, t: np.ndarray) -> np.ndarray:
-        """``Σ (x − x̄)(t − t̄) / sqrt(Σ (x − x̄)² · Σ (t − t̄)²)``, 0 where undefined."""
+        """``Σ (x − x̄)(t − t̄) / sqrt(Σ (x − x̄)² · Σ (t − t̄)²)``, 0 where undefined.
+
+        ``t`` in its own working units (any offset and positive scale give the same map)."""
         window = t.shape[1:]
         largest = np.abs(t).max()
         t = t - t.mean(axis=(1, 2), keepdims=True)
         t_square = float((t * t).sum())
         if t_square <= t[0].size * (64 * sums.EPS * largest) ** 2:
             return self._zeros(window)  # a constant template: no correlation defined
-        now = self._image[0].size < _BACKGROUND_PIXELS or ("spread", window) in self._sums
+        now = self._centred[0].size < _BACKGROUND_PIXELS or ("spread", window) in self._sums
         with _Background(self._spread, window, now=now) as pending:
             numerator = self._correlate("centred", t)
         spread, flat = pending.result()
@@ -126,19 +150,18 @@ class TemplateMatcher:
         return sums.safe_ratio(numerator, norms, norms <= 0, scale=t_square)
 
     def _ssd(self, t: np.ndarray) -> np.ndarray:
-        """``Σ(x − t)² = Σx² − 2Σxt + Σt²``, with x and t centred by the image's mean."""
-        t = t - self._mean
+        """``Σ(x − t)² = Σx² − 2Σxt + Σt²``, with x and t in the image's centred units."""
         cross = self._correlate("centred", t)
         ssd = self._squares("centred", t.shape[1:]) - 2 * cross + float((t * t).sum())
         return np.maximum(ssd, 0.0, out=ssd)
 
     def _sad(self, t: np.ndarray) -> np.ndarray:
-        """``Σ |x − t|``, one pass per template pixel: O(H·W·h·w)."""
+        """``Σ |x − t|``, one pass per template pixel: O(H·W·h·w); centred units."""
         out = self._zeros(t.shape[1:])
         rows, cols = out.shape
         for i in range(t.shape[1]):
             for j in range(t.shape[2]):
-                window = self._image[:, i:i + rows, j:j + cols]
+                window = self._centred[:, i:i + rows, j:j + cols]
                 out += np.abs(window - t[:, i, j, None, None]).sum(axis=0)
         return out
 
@@ -150,9 +173,15 @@ class TemplateMatcher:
     def _correlate(self, kind: str, t: np.ndarray) -> np.ndarray:
         """``Σ_c Σ x_c·t_c`` at every valid position, ``x`` the centred or the raw image."""
         if kind not in self._spectra:
-            data = self._centred if kind == "centred" else self._image
+            data = self._centred if kind == "centred" else self._raw_image()
             self._spectra[kind] = sums.spectrum(data, self._fft_shape)
         return sums.correlate_valid(self._spectra[kind], t, self.shape[:2], self._fft_shape)
+
+    def _raw_image(self) -> np.ndarray:
+        """The image as given, only scaled by a power of two (max ``|x|`` in [0.5, 1))."""
+        if self._raw is None:
+            self._raw = channels_first(_scaled(self._array))
+        return self._raw
 
     def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:
         """``make()``, kept for the next call with the same key (the last six are kept)."""
@@ -165,7 +194,7 @@ class TemplateMatcher:
     def _squares(self, kind: str, window: tuple[int, int]) -> np.ndarray:
         """Exact window sums of the squares summed over the channels, of the centred image
         (``"centred"``) or of the raw one (``"raw"``)."""
-        data = self._centred if kind == "centred" else self._image
+        data = self._centred if kind == "centred" else self._raw_image()
         return self._cached((kind, window), lambda: sums.window_sums(
             sums.sum_channels(data * data), window))
 
@@ -188,3 +217,10 @@ class TemplateMatcher:
             return spread, spread <= squares * sums.flat_tolerance(window)
 
         return self._cached(("spread", window), make)
+
+
+def _scaled(array: np.ndarray) -> np.ndarray:
+    """``array`` as float64 times the power of two that brings ``max |x|`` to [0.5, 1)."""
+    values = np.asarray(array, dtype=np.float64)
+    largest = float(np.abs(values).max())
+    return np.ldexp(values, -np.frexp(largest)[1]) if largest > 0 else values
