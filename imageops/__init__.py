@@ -4,8 +4,11 @@ I/O (Pillow), mirror transforms as coordinate matrices, the UΣ column split and
 foreground removal, mean/median filters and local-deviation texture.
 """
 
+from .background import *  # noqa: F401,F403
 from .decomposition import *  # noqa: F401,F403
 from .filters import *  # noqa: F401,F403
+from .foreground import *  # noqa: F401,F403
 from .frames import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
+from .synthetic import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403
