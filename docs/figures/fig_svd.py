@@ -13,14 +13,12 @@ import pathlib
 import numpy as np
 
 
-def video() -> tuple[np.ndarray, np.ndarray]:
-    """60 colour frames (240 x 320) of the cell moving over the coffee photo, and the truth."""
+def cell_cutout() -> tuple[np.ndarray, np.ndarray]:
+    """The cell of scikit-image's cell photo (gray, half size) and its mask."""
     import skimage.data
     import skimage.filters
     import skimage.transform
     from scipy import ndimage as ndi
-
-    from imageops import synthetic_video
 
     cell = skimage.transform.rescale(skimage.data.cell(), 0.5) * 255   # 330 x 275, gray
     mask = ndi.binary_opening(ndi.binary_fill_holes(
@@ -29,8 +27,18 @@ def video() -> tuple[np.ndarray, np.ndarray]:
     sizes = ndi.sum(mask, labels, range(1, count + 1))
     largest = int(np.argmax(sizes)) + 1                 # the cell; the rest is flat background
     box = ndi.find_objects(labels)[largest - 1]
+    return cell[box], labels[box] == largest
+
+
+def video() -> tuple[np.ndarray, np.ndarray]:
+    """60 colour frames (240 x 320) of the cell moving over the coffee photo, and the truth."""
+    import skimage.data
+    import skimage.transform
+
+    from imageops import synthetic_video
+
     background = skimage.transform.resize(skimage.data.coffee(), (240, 320)) * 255
-    return synthetic_video(background, cell[box], labels[box] == largest, n_frames=60, seed=1)
+    return synthetic_video(background, *cell_cutout(), n_frames=60, seed=1)
 
 
 def _scored_mask(mask: np.ndarray, truth: np.ndarray) -> np.ndarray:

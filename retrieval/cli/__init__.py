@@ -27,7 +27,7 @@ from ._common import CommandError, one_line
 __all__ = ["build_parser", "main"]
 
 #: The subcommand modules, in the order ``retrieval --help`` lists them.
-COMMANDS = ("demo", "index", "search", "classify", "match")
+COMMANDS = ("demo", "index", "search", "classify", "match", "background")
 
 
 def _version() -> str:
@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  retrieval index photos/ -o photos.npz --features efficientnet_lite0\n"
         "  retrieval search photos.npz cat.jpg -k 5 --plot hits.png\n"
         "  retrieval classify cat.jpg\n"
-        "  retrieval match scene.jpg logo.png --method zncc -k 3\n\n"
+        "  retrieval match scene.jpg logo.png --method zncc -k 3\n"
+        "  retrieval background street.avi -o out/    background picture and moving mask\n\n"
         "Run 'retrieval COMMAND --help' for the options of a command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
