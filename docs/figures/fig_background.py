@@ -18,8 +18,8 @@ def video() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """60 colour frames (240 x 320), the true masks, and the scene without the cell."""
     import skimage.data
     import skimage.transform
-    from figures.fig_svd import cell_cutout
 
+    from figures.fig_svd import cell_cutout
     from imageops import synthetic_video
 
     cell, mask = cell_cutout()
@@ -35,8 +35,8 @@ def video() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def make(outdir: pathlib.Path) -> list[pathlib.Path]:
     import matplotlib.pyplot as plt
-    from figures.fig_svd import _scored_mask
 
+    from figures.fig_svd import _scored_mask
     from imageops import foreground_mask, svd_background
     from retrieval.plot import save_figure
 
