@@ -79,9 +79,9 @@ def _magnitude(foreground: np.ndarray) -> np.ndarray:
     return np.abs(values)
 
 
-def _noise_threshold(foreground: np.ndarray, sigmas: float) -> float:
+def _noise_threshold(foreground: np.ndarray, sigmas: float, min_noise: float) -> float:
     """``sigmas`` noise deviations for a gray value; the same false-alarm rate in colour."""
-    sigma = noise_level(foreground, sigmas)
+    sigma = max(noise_level(foreground, sigmas), min_noise)
     if foreground.ndim != 4:
         return sigmas * sigma
     false_alarm = scipy.special.erfc(sigmas / math.sqrt(2))   # P(|N(0, 1)| > sigmas)
@@ -129,10 +129,10 @@ def _drop_small(mask: np.ndarray, min_size: int) -> np.ndarray:
 
 
 def _threshold(foreground: np.ndarray, magnitude: np.ndarray, threshold: Any,
-               sigmas: float) -> tuple[float, bool]:
+               sigmas: float, min_noise: float) -> tuple[float, bool]:
     """The number to compare with, and whether it was measured from the data."""
     if threshold is None or (isinstance(threshold, str) and threshold == "noise"):
-        return _noise_threshold(foreground, sigmas), True
+        return _noise_threshold(foreground, sigmas, min_noise), True
     if isinstance(threshold, str) and threshold == "mad":
         return _mad_threshold(magnitude), True
     if isinstance(threshold, str) and threshold == "otsu":
@@ -146,7 +146,7 @@ def _threshold(foreground: np.ndarray, magnitude: np.ndarray, threshold: Any,
 
 def foreground_mask(foreground: Any, threshold: float | str | None = None,
                     sigmas: float = 4.0, clean: int | None = None,
-                    min_size: int = 0) -> np.ndarray:
+                    min_size: int = 0, min_noise: float = 0.0) -> np.ndarray:
     """Mark the pixels where the foreground is strong: ``magnitude > threshold``, cleaned.
 
     Parameters
@@ -176,6 +176,12 @@ def foreground_mask(foreground: Any, threshold: float | str | None = None,
     min_size : int, default 0
         Then remove blobs (4-connected, within a frame) of fewer pixels than this; 0: keep
         all. It removes larger false blobs than ``clean`` does, and small true objects too.
+    min_noise : float, default 0.0
+        The noise rule uses a deviation of at least this (in the units of the frames).
+        Compressed video (MPEG-4, H.264) erases the noise where nothing changes, so the
+        measured deviation is small, while the compression leaves larger errors around
+        what moves: a floor of 2 gray levels (as OpenCV's MOG2 has) keeps them out; the
+        ``retrieval background`` command uses it.
 
     Returns
     -------
@@ -223,7 +229,7 @@ def foreground_mask(foreground: Any, threshold: float | str | None = None,
     if not np.issubdtype(foreground.dtype, np.number):
         raise TypeError(f"foreground_mask needs numbers, got dtype {foreground.dtype}")
     magnitude = _magnitude(foreground)
-    limit, measured = _threshold(foreground, magnitude, threshold, sigmas)
+    limit, measured = _threshold(foreground, magnitude, threshold, sigmas, float(min_noise))
     mask = magnitude > limit
     if clean is None:
         clean = 5 if measured else 0

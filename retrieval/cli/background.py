@@ -47,6 +47,10 @@ def register(commands: Any) -> None:
                             help="keep every STEP-th frame (default: 1)")
     background.add_argument("--max-frames", type=positive_int, metavar="N",
                             help="stop after N frames (after --step)")
+    background.add_argument("--min-noise", type=float, default=2.0, metavar="LEVELS",
+                            help="least noise deviation of the mask rule, in gray levels "
+                                 "(default: 2; compressed video erases the noise where "
+                                 "nothing moves but not around what moves)")
     background.add_argument("--no-figure", action="store_true", help="do not draw figure.png")
     background.set_defaults(run=run)
 
@@ -116,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     outdir = pathlib.Path(args.output)
     outdir.mkdir(parents=True, exist_ok=True)
     split = svd_background(frames, rank=args.rank, method=args.method, progress=progress(args))
-    masks = foreground_mask(split.foreground)
+    masks = foreground_mask(split.foreground, min_noise=args.min_noise)
     written = [outdir / "background.png", outdir / "mask.gif"]
     save_image(written[0], split.image)
     _save_gif(masks, written[1])

@@ -40,6 +40,11 @@ def test_default_threshold_is_sigmas_noise_deviations():
                                       expected)
         np.testing.assert_array_equal(
             foreground_mask(foreground, threshold="noise", sigmas=sigmas, clean=0), expected)
+    # a floor under the measured noise (compressed video): only the floor counts when higher
+    np.testing.assert_array_equal(foreground_mask(foreground, clean=0, min_noise=2.5),
+                                  np.abs(foreground) > 4 * 2.5)
+    np.testing.assert_array_equal(foreground_mask(foreground, clean=0, min_noise=0.5),
+                                  np.abs(foreground) > 4 * sigma)
 
 
 def test_colour_noise_rule_has_the_gray_rate_of_false_alarms():
