@@ -202,15 +202,16 @@ def svd_background(frames: Any, rank: int = 1, method: str = "robust",
     "ghost" in the plain background of the pixels it crossed, about its contrast times the
     fraction of the frames it covered them; something that stays still long enough becomes
     background. The robust method is in the spirit of robust PCA (Candès, Li, Ma and
-    Wright, 2011), which splits ``M`` into a low-rank part and a sparse part: it moves each
-    pixel's fit by its median misfit over the frames (the ghost of an object that covered
-    the pixel less than half of the time goes), then ``rounds`` times replaces the values
-    further than ``cut`` noise deviations from the fit by the fit and takes the rank-``rank``
-    SVD again. The noise deviation is measured once, by the MAD of the misfits. When
-    nothing moves, nothing is left out but noise beyond ``cut`` deviations, and the two
-    methods agree. Each round costs about one plain randomized fit. The work is done in
-    float32: the frames take 4 bytes per value, three times over (frames, background,
-    foreground; four with the robust method).
+    Wright, 2011), which splits ``M`` into a low-rank part and a sparse part. It moves each
+    pixel's fit by its median misfit over the frames (all of them, or an even sample of 32
+    to 63 in a longer video): the ghost of an object that covered the pixel in less than
+    half of the frames goes. Then, ``rounds`` times, it replaces the values further than
+    ``cut`` noise deviations from the fit by the fit and takes the rank-``rank`` SVD of
+    that filled matrix again (warm-started: two passes). The noise deviation is measured
+    once, by the MAD of the misfits. When nothing moves, only noise beyond ``cut``
+    deviations is replaced, and the two methods agree to a small part of the noise. The
+    work is done in float32: the frames take 4 bytes per value, three times over (frames,
+    background, foreground; four with the robust method).
 
     References
     ----------

@@ -165,7 +165,7 @@ def foreground_mask(foreground: Any, threshold: float | str | None = None,
         threshold on the magnitudes.
     sigmas : float, default 4.0
         For the noise rule. Lower finds fainter objects and more noise: with no clean-up,
-        pure gray noise passes 4 in 100 000 pixels at 4, 3 in 1 000 at 3. The clean-up
+        pure gray noise passes 6 in 100 000 pixels at 4, 3 in 1 000 at 3. The clean-up
         removes most of those isolated pixels, which is why 4 is enough.
     clean : int or None
         Side of the window of the majority vote (the median filter of a boolean mask) run

@@ -3,8 +3,9 @@
 Reads the frames of a video file, an animated GIF or a folder of images (``load_frames``),
 splits them with ``svd_background`` (robust by default) and ``foreground_mask``, and writes
 into the output folder: ``background.png`` (one picture), ``mask.gif`` (the foreground mask of
-every frame, white on black) and ``figure.png`` (three frames with their background,
-foreground and mask, as in chapter 3 of the docs).
+every frame, white on black, 10 frames a second; identical consecutive masks are stored once
+and shown longer) and ``figure.png`` (three frames with their background, foreground and
+mask, as in chapter 3 of the docs).
 """
 
 from __future__ import annotations
