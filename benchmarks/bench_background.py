@@ -1,7 +1,7 @@
 """Benchmark foreground detection on videos with a known mask; each contender in its own process.
 
     python benchmarks/bench_background.py             # every sequence and the speed check
-    python benchmarks/bench_background.py --quick     # fewer frames (~1 min), no speed check
+    python benchmarks/bench_background.py --quick     # 60 frames (~2 min), no speed check
     python benchmarks/bench_background.py --speed     # only the speed check (795 frames)
 
 Quality. Five still-camera videos made from real photos with ``imageops.synthetic_video``:
