@@ -17,8 +17,11 @@ class WebError(Exception):
         self.message = message
 
 
-def checked(function, *args, **kwargs):
+def checked(function, *args, upload: str | None = None, **kwargs):
     """``function(*args, **kwargs)``, with the library's input errors as WebError 400.
+
+    ``upload`` names the uploaded file the function reads, for the message when it is not an
+    image (``imageops.ImageFileError``).
 
     >>> checked(int, "12")
     12
@@ -27,11 +30,18 @@ def checked(function, *args, **kwargs):
     ...
     retrieval.web._errors.WebError: invalid literal for int() with base 10: 'twelve'
     """
+    from imageops import ImageFileError
+
     from ..cli._common import one_line
 
     try:
         return function(*args, **kwargs)
+    except WebError:
+        raise
+    except ImageFileError as error:
+        if upload is None:
+            raise WebError(400, one_line(error)) from None
+        raise WebError(400, f"the {upload} is not an image the library can read "
+                       f"({one_line(error)})") from None
     except (ValueError, TypeError, OSError) as error:
-        if isinstance(error, WebError):
-            raise
         raise WebError(400, one_line(error)) from None

@@ -14,8 +14,7 @@ import warnings
 import numpy as np
 from PIL import Image
 
-from ..cli._common import one_line
-from ._errors import WebError
+from ._errors import WebError, checked
 
 #: Largest upload accepted (bytes): a phone photo is 3-10 MB.
 MAX_UPLOAD_BYTES = 20 * 2**20
@@ -44,6 +43,10 @@ def check_header(data: bytes, what: str = "upload") -> None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as picture:
                 width, height = picture.size
+    except Image.DecompressionBombError:
+        raise WebError(413, f"the {what} announces more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f}"
+                       f" megapixels (a decompression bomb); at most {MAX_PIXELS / 1e6:.0f} "
+                       "megapixels are accepted") from None
     except Exception:  # noqa: BLE001 - not an image Pillow knows: load_image says why
         return
     if width * height > MAX_PIXELS:
@@ -63,11 +66,7 @@ def decode(data: bytes, what: str = "upload") -> np.ndarray:
     from imageops import load_image
 
     check_header(data, what)
-    try:
-        return load_image(io.BytesIO(data))
-    except (OSError, ValueError, TypeError) as error:
-        raise WebError(400, f"the {what} is not an image the library can read "
-                       f"({one_line(error)})") from None
+    return checked(load_image, io.BytesIO(data), upload=what)
 
 
 def opened(data: bytes, what: str = "upload") -> io.BytesIO:

@@ -41,7 +41,7 @@ def parse_box(box: Any, factor: float, shape: tuple[int, ...]) -> tuple[int, int
     >>> parse_box("1,2,3", 1.0, (100, 100, 3))
     Traceback (most recent call last):
     ...
-    retrieval.web._errors.WebError: box must be four whole numbers "row,col,height,width"; got '1,2,3'
+    retrieval.web._errors.WebError: box must be four whole numbers ...; got '1,2,3'
     """
     try:
         values = [float(v) for v in str(box).split(",")]
@@ -110,7 +110,8 @@ def match(image_data: bytes, template_data: bytes | None, box: Any, method: str,
     return {
         "method": method, "higher_is_better": higher,
         "direction": "higher is better" if higher else "lower is better",
-        "size": list(work.shape[:2]), "factor": factor, "box": origin,
+        "size": list(work.shape[:2]), "factor": factor,
+        "box": None if origin is None else list(origin),
         "template_size": list(template.shape[:2]), "scale": best_scale,
         "matches": [{"row": int(m.row), "col": int(m.col), "height": int(m.height),
                      "width": int(m.width), "score": float(m.score)} for m in matches],

@@ -102,7 +102,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def create_app(explorer: Explorer, allowed_hosts: list[str] | None = None,
-               heavy_workers: int = HEAVY_WORKERS) -> Starlette:
+               heavy_workers: int = HEAVY_WORKERS, max_body: int = MAX_BODY) -> Starlette:
     """The application over ``explorer``.
 
     Parameters
@@ -113,6 +113,8 @@ def create_app(explorer: Explorer, allowed_hosts: list[str] | None = None,
         ``["127.0.0.1", "localhost"]``, against DNS rebinding); default any.
     heavy_workers : int
         Threads for CNN work at a time.
+    max_body : int
+        Largest request body (bytes).
     """
     templates = Jinja2Templates(directory=HERE / "templates")
     heavy = anyio.CapacityLimiter(heavy_workers)
@@ -206,7 +208,7 @@ def create_app(explorer: Explorer, allowed_hosts: list[str] | None = None,
         Route("/api/classify", api_classify, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    middleware = [Middleware(LimitBody)]
+    middleware = [Middleware(LimitBody, max_bytes=max_body)]
     if allowed_hosts:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     handlers = {WebError: failed, HTTPException: failed, Exception: failed}

@@ -135,7 +135,8 @@ class Explorer:
     def search_upload(self, data: bytes, k: Any = 12, name: str = "upload") -> dict[str, Any]:
         """Search with uploaded image bytes: ``index.search`` on the file (decoded as indexed)."""
         k = check_count(k, "k", MAX_K)
-        results = checked(self.index.search, _uploads.opened(data, "query image"), k=k)
+        results = checked(self.index.search, _uploads.opened(data, "query image"), k=k,
+                          upload="query image")
         return self._answer(results, {"upload": name})
 
     def _answer(self, results: Any, query: dict[str, Any]) -> dict[str, Any]:
