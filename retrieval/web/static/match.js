@@ -37,8 +37,10 @@
       found.matches.forEach((match, i) => {
         context.strokeStyle = i === 0 ? "#ff2d55" : "#ffcc00";
         context.strokeRect(match.col * z, match.row * z, match.width * z, match.height * z);
-        context.fillStyle = context.strokeStyle;
-        context.fillText(`${i + 1}`, match.col * z + 4, match.row * z + 16);
+        context.fillStyle = context.strokeStyle;  // the rank on a tab of the box's colour
+        context.fillRect(match.col * z - 1, match.row * z - 1, 18, 19);
+        context.fillStyle = "#000";
+        context.fillText(`${i + 1}`, match.col * z + 4, match.row * z + 14);
       });
     }
   }
