@@ -35,7 +35,7 @@ def register(commands: Any) -> None:
 def _require_extra() -> None:
     try:
         import jinja2  # noqa: F401
-        import multipart  # noqa: F401
+        import python_multipart  # noqa: F401
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
