@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port must be in 0..65535; got {args.port}")
     explorer = explorer_for(args.index, args.root, quiet=args.quiet)
-    hosts = ["127.0.0.1", "localhost", "[::1]", "::1"] if _loopback(args.host) else None
+    # against DNS rebinding: on an IPv4 loopback address, answer only to local host names
+    hosts = ["127.0.0.1", "localhost", args.host] if _loopback(args.host) and ":" not in \
+        args.host else None
     app = create_app(explorer, allowed_hosts=hosts)
     if not _loopback(args.host):
         print(f"warning: listening on {args.host}: other machines can reach the explorer",

@@ -185,6 +185,8 @@ def create_app(explorer: Explorer, allowed_hosts: list[str] | None = None,
             status, message = error.status, error.message
         elif isinstance(error, HTTPException):
             status, message = error.status_code, str(error.detail)
+            if status == 404:
+                message = f"nothing at {request.url.path}: the pages are Search, Match, Classify"
         else:  # a bug: say what happened in one line, never the traceback
             status, message = 500, f"internal error ({type(error).__name__}: {one_line(error)})"
         if _wants_json(request):

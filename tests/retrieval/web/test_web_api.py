@@ -288,6 +288,7 @@ def test_a_bug_is_a_message_never_a_traceback(explorer):
     assert answer.json()["error"] == "internal error (RuntimeError: something broke)"
     page = client.get("/nowhere")
     assert page.status_code == 404 and "Error 404" in page.text
+    assert "nothing at /nowhere: the pages are Search, Match, Classify" in page.text
     assert "Traceback" not in answer.text + page.text
 
 
