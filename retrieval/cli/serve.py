@@ -24,7 +24,7 @@ def register(commands: Any) -> None:
                        help="an index file from 'retrieval index' (default: the bundled photos, "
                        "indexed on first run and cached in ~/.cache/retrieval-lab)")
     serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default: %(default)s, this machine only)")
+                       help="address to listen on (default: %(default)s; this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument("--root", metavar="FOLDER",
                        help="only images inside this folder are shown (default: the folder "
