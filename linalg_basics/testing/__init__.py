@@ -1,0 +1,98 @@
+"""Tools for lab assignments checked with pytest and Hypothesis.
+
+An instructor writes one line per exercise; a student who gets it wrong sees the smallest
+input that shows the mistake, the expected answer and theirs::
+
+    from linalg_basics import median
+    from linalg_basics.testing import check_against_reference, datasets
+
+    from student_lab import my_median
+
+    def test_median():
+        check_against_reference(my_median, median, datasets())
+
+===========================  =======================================================
+Name                         Draws / does
+===========================  =======================================================
+``numbers``                  single numbers of chosen types within bounds
+``vectors``                  lists of numbers
+``vector_pairs``             two vectors of the same length, as a tuple
+``matrices``                 rectangular lists of rows
+``conforming_matrices``      ``(A, B)`` with columns of A == rows of B
+``datasets``                 non-empty lists of numbers for statistics
+``gray_images``              small gray images as lists of rows of ints 0..255
+``images_with_windows``      an image and a window ``(row, col, height, width)`` in it
+``queries_and_databases``    a query vector and a database of vectors of its length
+``rankings``                 a ranking of ids and a set of relevant ids
+``check_against_reference``  compare a candidate function with a reference
+``assert_same_answer``       compare them on one input (inside a ``@given`` test)
+``CounterexampleFound``      the AssertionError both raise, with the details
+``lab_settings``             Hypothesis settings for graded tests: repeatable, no deadline
+``load_submission``          import a student's module from a path named at run time
+``assert_imports_only``      check a student's module imports only allowed modules
+===========================  =======================================================
+
+An instructor's test file names the module under test at run time, so one file checks any
+student's work, the reference solution or a deliberately wrong one::
+
+    import pathlib
+
+    from hypothesis import given
+    from linalg_basics import cosine_similarity
+    from linalg_basics.testing import assert_same_answer, lab_settings, load_submission
+    from linalg_basics.testing import vector_pairs
+
+    # the file named by $LAB_SUBMISSION, else the skeleton next to this test file
+    lab = load_submission(pathlib.Path(__file__).with_name("lab1.py"))
+
+    @lab_settings()
+    @given(vector_pairs(int, 1, 9))
+    def test_cosine_similarity(uv):
+        assert_same_answer(lab.cosine_similarity, cosine_similarity, *uv)
+
+Run as ``LAB_SUBMISSION=alice.py pytest test_lab1.py``; a failure shows Hypothesis's
+"Falsifying example" (the smallest input it found) and the expected and received answers.
+The four labs in the project's ``docs/labs/`` are complete examples.
+
+The package has three modules: ``strategies`` (what Hypothesis draws), ``reference``
+(comparing with a reference) and ``labs`` (running a lab's tests); every name above is
+importable from ``linalg_basics.testing`` itself.
+
+This package needs Hypothesis (``pip install hypothesis``, part of ``retrieval-lab[test]``);
+the rest of :mod:`linalg_basics` does not.
+"""
+
+from .labs import assert_imports_only, lab_settings, load_submission
+from .reference import CounterexampleFound, assert_same_answer, check_against_reference
+from .strategies import (
+    conforming_matrices,
+    datasets,
+    gray_images,
+    images_with_windows,
+    matrices,
+    numbers,
+    queries_and_databases,
+    rankings,
+    vector_pairs,
+    vectors,
+)
+
+__all__ = [
+    "numbers",
+    "vectors",
+    "vector_pairs",
+    "matrices",
+    "conforming_matrices",
+    "datasets",
+    "gray_images",
+    "images_with_windows",
+    "queries_and_databases",
+    "rankings",
+    "check_against_reference",
+    "assert_same_answer",
+    "CounterexampleFound",
+    "lab_settings",
+    "load_submission",
+    "assert_imports_only",
+]
+
