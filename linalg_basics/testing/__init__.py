@@ -26,11 +26,17 @@ Name                         Draws / does
 ``rankings``                 a ranking of ids and a set of relevant ids
 ``check_against_reference``  compare a candidate function with a reference
 ``assert_same_answer``       compare them on one input (inside a ``@given`` test)
-``CounterexampleFound``      the AssertionError both raise, with the details
+``assert_raises``            check that a candidate refuses an input with an error
+``CounterexampleFound``      the AssertionError they raise: call, expected, received
+``SubmissionError``          what every use of a submission that does not import raises
 ``lab_settings``             Hypothesis settings for graded tests: repeatable, no deadline
 ``load_submission``          import a student's module from a path named at run time
 ``assert_imports_only``      check a student's module imports only allowed modules
 ===========================  =======================================================
+
+Given ``helpers={name: reference}``, the comparisons also say when a function is wrong only
+through another function of the submission that it calls ("mean_average_precision gives a
+wrong answer only through average_precision, which it calls: fix average_precision first").
 
 An instructor's test file names the module under test at run time, so one file checks any
 student's work, the reference solution or a deliberately wrong one::
@@ -54,16 +60,19 @@ Run as ``LAB_SUBMISSION=alice.py pytest test_lab1.py``; a failure shows Hypothes
 "Falsifying example" (the smallest input it found) and the expected and received answers.
 The four labs in the project's ``docs/labs/`` are complete examples.
 
-The package has three modules: ``strategies`` (what Hypothesis draws), ``reference``
-(comparing with a reference) and ``labs`` (running a lab's tests); every name above is
-importable from ``linalg_basics.testing`` itself.
+The package's modules: ``strategies`` (what Hypothesis draws), ``reference`` (comparing with
+a reference), ``failures`` (how a failed check speaks) and ``labs`` (running a lab's tests);
+every name above is importable from ``linalg_basics.testing`` itself. The grader,
+``python -m linalg_basics.testing.grade LAB_DIR SUBMISSIONS_DIR``, runs a lab's tests on a
+folder of submissions and prints one line per student (:mod:`linalg_basics.testing.grade`).
 
 This package needs Hypothesis (``pip install hypothesis``, part of ``retrieval-lab[test]``);
 the rest of :mod:`linalg_basics` does not.
 """
 
+from .failures import CounterexampleFound, SubmissionError
 from .labs import assert_imports_only, lab_settings, load_submission
-from .reference import CounterexampleFound, assert_same_answer, check_against_reference
+from .reference import assert_raises, assert_same_answer, check_against_reference
 from .strategies import (
     conforming_matrices,
     datasets,
@@ -90,7 +99,9 @@ __all__ = [
     "rankings",
     "check_against_reference",
     "assert_same_answer",
+    "assert_raises",
     "CounterexampleFound",
+    "SubmissionError",
     "lab_settings",
     "load_submission",
     "assert_imports_only",

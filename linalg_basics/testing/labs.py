@@ -12,8 +12,12 @@ import importlib.util
 import os
 import pathlib
 import sys
+import traceback
+import types
 
 from hypothesis import HealthCheck, Phase, settings
+
+from .failures import SubmissionError
 
 __all__ = ["lab_settings", "load_submission", "assert_imports_only"]
 
@@ -74,6 +78,12 @@ def load_submission(default, variable="LAB_SUBMISSION"):
     is a module name for :func:`importlib.import_module`. A file is imported under the name
     ``lab_submission_<file name>``, so it never shadows a module of the same name.
 
+    A file that does not import (a syntax error, a name error at the top level, a missing
+    module) still gives a module: every function taken from it raises
+    :class:`SubmissionError` saying why, e.g. ``alice.py does not import: SyntaxError line 3:
+    invalid syntax``. So each of the lab's tests fails with that line, where a failed import
+    at the top of a test file would stop pytest before any test is run.
+
     Parameters
     ----------
     default : str or os.PathLike
@@ -95,6 +105,13 @@ def load_submission(default, variable="LAB_SUBMISSION"):
     --------
     >>> load_submission("statistics").median([3, 1, 2])
     2
+    >>> import pathlib, tempfile
+    >>> broken = pathlib.Path(tempfile.mkdtemp()) / "alice.py"
+    >>> _ = broken.write_text("def median(data):\\n    return sorted(data)[len(data) // 2")
+    >>> load_submission(broken).median([3, 1, 2])
+    Traceback (most recent call last):
+    ...
+    linalg_basics.testing.SubmissionError: alice.py does not import: SyntaxError line 2: ...
     >>> load_submission("no_such_lab.py")
     Traceback (most recent call last):
     ...
@@ -116,10 +133,37 @@ def load_submission(default, variable="LAB_SUBMISSION"):
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except BaseException:
+    except (Exception, SystemExit) as error:  # the student's code: report it, do not stop
         del sys.modules[module_name]
-        raise
+        return _BrokenSubmission(module_name, path, why_it_does_not_import(error, path))
     return module
+
+
+def why_it_does_not_import(error, path):
+    """``"alice.py does not import: SyntaxError line 3: invalid syntax"`` for ``error``."""
+    if isinstance(error, SyntaxError):
+        where, text = error.lineno, error.msg
+    else:
+        lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
+                 if pathlib.Path(frame.filename) == path]
+        where, text = (lines[-1] if lines else None), str(error)
+    at = f" line {where}" if where else ""
+    return f"{path.name} does not import: {type(error).__name__}{at}: {text}".rstrip(": ")
+
+
+class _BrokenSubmission(types.ModuleType):
+    """Stands in for a submission that does not import; any name taken from it says why."""
+
+    def __init__(self, name, path, reason):
+        super().__init__(name)
+        self.__file__ = str(path)
+        self.reason = reason
+
+    def __getattr__(self, name):
+        __tracebackhide__ = True
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise SubmissionError(self.reason)
 
 
 def _imported_top_levels(source):
@@ -163,7 +207,10 @@ def assert_imports_only(module, allowed):
     AssertionError: .../vectors.py imports __future__, fractions; allowed: math
     """
     path = pathlib.Path(getattr(module, "__file__", None) or module)
-    used = set(_imported_top_levels(path.read_text(encoding="utf-8")))
+    try:
+        used = set(_imported_top_levels(path.read_text(encoding="utf-8")))
+    except SyntaxError as error:
+        raise SubmissionError(why_it_does_not_import(error, path)) from None
     allowed = set(allowed)
     extra = sorted(used - allowed)
     if extra:

@@ -1,6 +1,8 @@
 """Compare a student's function with a reference and report the smallest disagreeing input.
 
-A failure says which call, what was expected and what came (:class:`CounterexampleFound`).
+A failure says which call, what was expected and what came (:class:`CounterexampleFound`),
+and, when the function is wrong only because another function of the submission that it
+calls is wrong, which one to fix first.
 """
 
 from __future__ import annotations
@@ -10,47 +12,15 @@ import math
 
 from hypothesis import HealthCheck, Verbosity, given, settings
 
-__all__ = ["check_against_reference", "assert_same_answer", "CounterexampleFound"]
+from ._helpers import culprits
+from .failures import CounterexampleFound
+
+__all__ = ["check_against_reference", "assert_same_answer", "assert_raises"]
 
 
 # ---------------------------------------------------------------------------
 # Comparing a candidate with a reference
 # ---------------------------------------------------------------------------
-
-
-class CounterexampleFound(AssertionError):
-    """A candidate disagreed with the reference.
-
-    Attributes
-    ----------
-    function_name : str
-    arguments : tuple
-        The (smallest found) arguments.
-    expected, received : object
-        The reference's and the candidate's answers (an exception if one was raised).
-    """
-
-    def __init__(self, function_name, arguments, expected, received):
-        self.function_name = function_name
-        self.arguments = arguments
-        self.expected = expected
-        self.received = received
-        call = f"{function_name}({', '.join(repr(a) for a in arguments)})"
-        super().__init__(
-            f"{function_name} gives a wrong answer.\n"
-            f"  smallest failing call: {call}\n"
-            f"  expected: {_describe(expected)}\n"
-            f"  received: {_describe(received)}"
-        )
-
-
-CounterexampleFound.__module__ = "linalg_basics.testing"  # its public home, as tracebacks show
-
-
-def _describe(value):
-    if isinstance(value, BaseException):
-        return f"an error: {type(value).__name__}: {value}"
-    return repr(value)
 
 
 def _close(received, expected, rel_tol, abs_tol):
@@ -111,6 +81,8 @@ def check_against_reference(
     abs_tol=1e-12,
     max_examples=200,
     name=None,
+    helpers=None,
+    note=None,
 ):
     """Check that ``candidate`` gives the same answers as ``reference`` on drawn inputs.
 
@@ -140,6 +112,11 @@ def check_against_reference(
         How many inputs to try.
     name : str, optional
         The name shown in the message (the candidate's ``__name__`` by default).
+    helpers : dict of str to callable, optional
+        Reference versions of the submission's other functions, by name; see
+        :func:`assert_same_answer`.
+    note : str, optional
+        A last line for the failure message (what else is accepted, why it matters).
 
     Raises
     ------
@@ -160,6 +137,7 @@ def check_against_reference(
       expected: ...
       received: ...
     """
+    __tracebackhide__ = True  # pytest shows the caller's line, not these internals
     name = name or getattr(candidate, "__name__", "candidate")
 
     @settings(
@@ -175,18 +153,20 @@ def check_against_reference(
     def run(drawn):
         arguments = drawn if isinstance(drawn, tuple) else (drawn,)
         assert_same_answer(candidate, reference, *arguments, compare=compare,
-                           rel_tol=rel_tol, abs_tol=abs_tol, name=name)
+                           rel_tol=rel_tol, abs_tol=abs_tol, name=name, helpers=helpers,
+                           note=note)
 
     try:
         run()
     except CounterexampleFound as found:  # raise it again without Hypothesis's notes
         raise CounterexampleFound(
-            found.function_name, found.arguments, found.expected, found.received
+            found.function_name, found.arguments, found.expected, found.received,
+            note=found.note, culprits=found.culprits,
         ) from None
 
 
 def assert_same_answer(candidate, reference, *arguments, compare=None, rel_tol=1e-9,
-                       abs_tol=1e-12, name=None):
+                       abs_tol=1e-12, name=None, helpers=None, note=None):
     """Check that ``candidate(*arguments)`` gives the answer of ``reference(*arguments)``.
 
     The one-input step of :func:`check_against_reference`, for a test written with
@@ -208,6 +188,13 @@ def assert_same_answer(candidate, reference, *arguments, compare=None, rel_tol=1
         Tolerances of the default comparison (:func:`math.isclose`).
     name : str, optional
         The name shown in the message (the candidate's ``__name__`` by default).
+    helpers : dict of str to callable, optional
+        Reference versions of the submission's functions, by name. When the candidate is
+        wrong, it is called again with the functions of its module that it calls (directly
+        or not) replaced by these; if it is then right, the message names the functions it
+        fails through, to be fixed first (:attr:`CounterexampleFound.culprits`).
+    note : str, optional
+        A last line for the failure message (what else is accepted, why it matters).
 
     Raises
     ------
@@ -228,19 +215,72 @@ def assert_same_answer(candidate, reference, *arguments, compare=None, rel_tol=1
       expected: 5.0
       received: 25
     """
-    name = name or getattr(candidate, "__name__", "candidate")
+    __tracebackhide__ = True  # pytest shows the caller's line, not these internals
+    own_name = getattr(candidate, "__name__", "candidate")
+    name = name or own_name
     expected = _call(reference, arguments)
     received = _call(candidate, arguments)
     if isinstance(received, NotImplementedError):
         raise received  # an unfinished exercise: say so, not "wrong answer"
-    if isinstance(expected, Exception):
-        ok = _same_failure(received, expected)
-    elif isinstance(received, Exception):
-        ok = False
-    elif compare is not None:
-        ok = bool(compare(received, expected))
-    else:
-        ok = _close(received, expected, rel_tol, abs_tol)
-    if not ok:
-        raise CounterexampleFound(name, arguments, expected, received)
 
+    def agrees(answer):
+        if isinstance(expected, Exception):
+            return _same_failure(answer, expected)
+        if isinstance(answer, Exception):
+            return False
+        if compare is not None:
+            return bool(compare(answer, expected))
+        return _close(answer, expected, rel_tol, abs_tol)
+
+    if agrees(received):
+        return
+    blamed = ()
+    if helpers:
+        blamed = culprits(candidate, helpers, own_name,
+                          lambda: agrees(_call(candidate, arguments)))
+    raise CounterexampleFound(name, arguments, expected, received, culprits=blamed, note=note)
+
+
+def assert_raises(candidate, error, *arguments, reason=None, name=None):
+    """Check that ``candidate(*arguments)`` raises ``error`` (or a subclass of it).
+
+    For the inputs a function must refuse, such as vectors of different lengths; the
+    failure reads like every other check: the call, the expected error and what came.
+
+    Parameters
+    ----------
+    candidate : callable
+    error : type of Exception
+        The exception class expected (``ValueError`` accepts its subclasses).
+    *arguments
+        The input.
+    reason : str, optional
+        Why it must raise, shown with the expected error.
+    name : str, optional
+        The name shown in the message (the candidate's ``__name__`` by default).
+
+    Raises
+    ------
+    CounterexampleFound
+        If the candidate returns, or raises another kind of exception.
+
+    Examples
+    --------
+    >>> def add(u, v):
+    ...     return [a + b for a, b in zip(u, v)]
+    >>> assert_raises(add, ValueError, [1, 2], [1, 2, 3], reason="the lengths differ")
+    Traceback (most recent call last):
+    ...
+    linalg_basics.testing.CounterexampleFound: add gives a wrong answer.
+      smallest failing call: add([1, 2], [1, 2, 3])
+      expected: an error: ValueError: the lengths differ
+      received: [2, 4]
+    """
+    __tracebackhide__ = True  # pytest shows the caller's line, not these internals
+    name = name or getattr(candidate, "__name__", "candidate")
+    received = _call(candidate, arguments)
+    if isinstance(received, NotImplementedError) and not issubclass(NotImplementedError, error):
+        raise received
+    if not isinstance(received, error):
+        expected = error(reason) if reason else error()
+        raise CounterexampleFound(name, arguments, expected, received)
