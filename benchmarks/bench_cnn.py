@@ -10,10 +10,9 @@ touch another's):
 
 Each runs batch 32 at 224x224, 128x128 and 86x128 for EfficientNet-Lite0 and
 MobileNetV2, uint8 pixels normalised and average-pooled inside the timed call, on
-2 cores: ``torch.set_num_threads(2)``; the engine runs its chunks of images on 2 worker
-threads with one BLAS thread each when ``threadpoolctl`` is installed (or
-``OPENBLAS_NUM_THREADS=1``), otherwise one chunk after another with a 2-thread BLAS (the
-table's last lines say which). The three processes stay alive and take turns, one batch
+2 cores: ``torch.set_num_threads(2)``; the engine runs chunks of images on 2 worker
+threads with one BLAS thread each (``retrieval.nn.runtime``; the table's last lines say so).
+The three processes stay alive and take turns, one batch
 each, ``--repeat`` rounds over the sizes (so a burst of load from elsewhere hits every
 contender alike); a size's figure is the best of its rounds after a warm-up. Peak memory
 is the process's maximum resident set (``resource.getrusage``). The table gives images/s
@@ -94,11 +93,9 @@ def _torch_runner(model_name: str, channels_last: bool):
 
 def _mode(contender: str) -> str:
     if contender == "numpy":
-        from retrieval.nn import model
+        from retrieval.nn import runtime
 
-        if model._blas_can_be_one_thread() and model._WORKERS > 1:
-            return f"chunks on {model._WORKERS} worker threads, 1 BLAS thread each"
-        return "chunks one by one, multi-threaded BLAS (no threadpoolctl)"
+        return f"chunks on {runtime.WORKERS} worker threads, 1 BLAS thread each"
     import torch
 
     return f"torch {torch.__version__}, {torch.get_num_threads()} threads"

@@ -76,9 +76,9 @@ def run_contender(name: str, folder: str) -> dict[str, float]:
     else:
         from retrieval import CNNFeatures, ImageIndex, PixelFeatures
 
-        features = PixelFeatures(size=SIZE) if name == "pixels" else CNNFeatures(
+        extractor = PixelFeatures(size=SIZE) if name == "pixels" else CNNFeatures(
             "efficientnet_lite0", size=SIZE)
-        index = ImageIndex(features)
+        index = ImageIndex(extractor=extractor)
         report = index.add(folder, progress=False)
         failures = report.failures
         index.save(pathlib.Path(folder).parent / f"index-{name}.npz")

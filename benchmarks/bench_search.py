@@ -2,13 +2,16 @@
 
 Run as a script (it needs faiss-cpu; scikit-learn is used too if installed)::
 
-    python benchmarks/bench_search.py [--n 100000] [--d 1280] [--rounds 3]
+    python benchmarks/bench_search.py [--n 100000] [--d 1280] [--rounds 3] [--quick]
+
+``--quick`` is a short check (30,000 rows, 2 rounds of 3 searches).
 
 Each contender runs in its own process on the same seeded database (non-negative, like
 pooled CNN features) and queries, with 1 and with 100 queries at a time:
 
-* ``ImageIndex``  - ``retrieval.ImageIndex.search_vectors`` (float32 matrix products over
-  blocks of rows, cached inverse norms, a grouped pre-selection of the top 5);
+* ``ImageIndex``  - ``retrieval.ImageIndex.search_vectors``, that is
+  ``retrieval.similarity.top_k`` (float32 matrix products over blocks of rows, cached
+  inverse norms, a grouped pre-selection of the top 5);
 * ``faiss``       - ``faiss.IndexFlatIP`` on L2-normalised vectors (the anchor);
 * ``sklearn``     - ``NearestNeighbors(metric="cosine", algorithm="brute")``, if installed.
 
@@ -106,8 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--d", type=int, default=1280, help="feature length")
     parser.add_argument("--repeats", type=int, default=5, help="timed searches per process")
     parser.add_argument("--rounds", type=int, default=3, help="processes per contender")
+    parser.add_argument("--quick", action="store_true",
+                        help="a short check: --n 30000 --rounds 2 --repeats 3")
     parser.add_argument("--contender", help=argparse.SUPPRESS)  # internal: run one, print JSON
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.rounds, args.repeats = 30_000, 2, 3
     if args.contender:
         print(json.dumps(run_contender(args.contender, args.n, args.d, args.repeats)))
         return 0

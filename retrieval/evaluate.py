@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
+from imageops._inputs import check_positive_int
+
 __all__ = ["precision_at_k", "recall_at_k", "average_precision", "mean_average_precision",
            "evaluate_index"]
 
@@ -40,9 +42,7 @@ def _relevant(relevant: Any, caller: str, allow_empty: bool = True) -> set:
 
 
 def _check_k(k: Any, caller: str) -> int:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"{caller}: k must be a positive integer; got {k!r}")
-    return k
+    return check_positive_int(k, "k", caller)
 
 
 def precision_at_k(retrieved: Sequence | Any, relevant: Collection, k: int) -> float:
@@ -149,8 +149,9 @@ def mean_average_precision(rankings: Iterable, relevant: Iterable[Collection],
 
 
 def evaluate_index(index: Any, queries: Any, relevant: Sequence[Collection],
-                   k: Iterable[int] = (1, 5, 10), exclude: Sequence[Collection] | None = None,
-                   progress: bool | None = None) -> dict[str, float]:
+                   ks: Iterable[int] = (1, 5, 10), exclude: Sequence[Collection] | None = None,
+                   progress: bool | None = None, *, k: Iterable[int] | None = None
+                   ) -> dict[str, float]:
     """Precision@k, recall@k and mAP of an index on queries with known relevant ids.
 
     Every query ranks the whole index (``search_many`` with ``k = len(index)``), so mAP is
@@ -162,8 +163,9 @@ def evaluate_index(index: Any, queries: Any, relevant: Sequence[Collection],
     queries : list of images or a batch (Q, H, W, 3)
     relevant : sequence of collections of ids
         The relevant ids of each query.
-    k : iterable of int
-        The cut-offs for precision and recall.
+    ks : iterable of int
+        The cut-offs for precision and recall: several values of ``k`` (each one count of
+        results), hence the plural name. ``k=`` is accepted as its older name.
     exclude : sequence of collections of ids, optional
         Ids to drop from each query's ranking before scoring (for example the query's own
         id when the queries are in the index too).
@@ -185,10 +187,14 @@ def evaluate_index(index: Any, queries: Any, relevant: Sequence[Collection],
     >>> _ = index.add(np.ones((4, 2, 2, 3), np.uint8) * levels[:, None, None, None],
     ...               ids=["dark", "dark2", "light", "light2"])
     >>> queries = np.stack([np.full((2, 2, 3), 5, np.uint8), np.full((2, 2, 3), 205, np.uint8)])
-    >>> evaluate_index(index, queries, [{"dark", "dark2"}, {"light", "light2"}], k=(1, 2))
+    >>> evaluate_index(index, queries, [{"dark", "dark2"}, {"light", "light2"}], ks=(1, 2))
     {'P@1': 1.0, 'P@2': 1.0, 'R@1': 0.5, 'R@2': 1.0, 'mAP': 1.0}
     """
-    cutoffs = [_check_k(value, "evaluate_index") for value in k]
+    if k is not None:
+        ks = k
+    if isinstance(ks, (int, float)) or not hasattr(ks, "__iter__"):
+        ks = (ks,)  # one cut-off given on its own
+    cutoffs = [_check_k(value, "evaluate_index") for value in ks]
     relevant = list(relevant)
     results = index.search_many(queries, k=len(index), progress=progress)
     if len(results) != len(relevant):

@@ -23,38 +23,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from PIL import Image
-from tqdm import tqdm
+
+from imageops._inputs import check_positive_int, check_size, is_file_like, progress_bar
 
 __all__ = ["PixelFeatures", "CNNFeatures", "features_from_config"]
 
 POOLINGS = ("avg", "max", "gem", "flatten")
-_AUTO_PROGRESS = 50  # progress=None shows a bar above this many images
-
-
-def _check_size(size: Any, caller: str, allow_none: bool) -> tuple[int, int] | None:
-    if size is None and allow_none:
-        return None
-    try:
-        height, width = (int(v) for v in size)
-        ok = height > 0 and width > 0 and all(float(v) == int(v) for v in size)
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        expected = "(height, width) of positive integers" + (" or None" if allow_none else "")
-        raise ValueError(f"{caller}: size must be {expected}; got {size!r}")
-    return height, width
-
-
-def _is_file_like(item: Any) -> bool:
-    return isinstance(item, (str, os.PathLike, Image.Image)) or hasattr(item, "read")
 
 
 def _load_one(source: Any, size: tuple[int, int] | None, mode: str) -> np.ndarray:
     """Decode one image (a file is decoded straight at ``size``), then resize to ``size``."""
     from imageops.io import load_image, resize_image, to_image_list
 
-    if _is_file_like(source):
+    if is_file_like(source):
         return load_image(source, size=size, mode=mode)
     (image,) = to_image_list(source, mode=mode)
     if size is not None and image.shape[:2] != size:
@@ -80,11 +61,6 @@ def _pieces(images: Any) -> Iterator[Any]:
         yield from images
     else:
         yield images
-
-
-def _bar(total: int | None, progress: bool | None, description: str):
-    show = (total or 0) > _AUTO_PROGRESS if progress is None else bool(progress)
-    return tqdm(total=total, desc=description, unit="image", disable=not show)
 
 
 # ---------------------------------------------------------------- pixels
@@ -123,7 +99,7 @@ class PixelFeatures:
     """
 
     def __init__(self, size: tuple[int, int] | None = (86, 128), color: bool = True):
-        self.size = _check_size(size, "PixelFeatures", allow_none=True)
+        self.size = check_size(size, "PixelFeatures", allow_none=True)
         if not isinstance(color, (bool, np.bool_)):
             raise TypeError(f"PixelFeatures: color must be True or False; got {color!r}")
         self.color = bool(color)
@@ -165,16 +141,16 @@ class PixelFeatures:
             Accepted for the same call as ``CNNFeatures.extract``; pixels are taken one
             image at a time, so at most one decoded file is in memory.
         progress : bool or None
-            A tqdm bar; ``None`` shows it for more than 50 images.
+            A tqdm bar; ``None`` shows it for 50 images or more.
 
         Returns
         -------
         numpy.ndarray of float32, shape (N, D)
         """
-        _check_batch_size(batch_size, "PixelFeatures.extract")
+        check_positive_int(batch_size, "batch_size", "PixelFeatures.extract")
         rows: list[np.ndarray] = []
         first = None
-        with _bar(_count(images), progress, "pixel features") as bar:
+        with progress_bar(_count(images), progress, "pixel features") as bar:
             for piece in _pieces(images):
                 image = self.load(piece)
                 first = image if first is None else first
@@ -193,13 +169,6 @@ class PixelFeatures:
         if self.size is None:
             return None
         return self.size[0] * self.size[1] * (3 if self.color else 1)
-
-
-def _check_batch_size(batch_size: Any, caller: str) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"{caller}: batch_size must be a positive integer; got {batch_size!r}")
-    return int(batch_size)
 
 
 # ---------------------------------------------------------------- CNN
@@ -259,7 +228,7 @@ class CNNFeatures:
             raise TypeError("CNNFeatures: model must be a model name or a model object with "
                             f".features(); got {type(model).__name__}")
         self.pooling = pooling
-        self.size = _check_size(size, "CNNFeatures", allow_none=True)
+        self.size = check_size(size, "CNNFeatures", allow_none=True)
         self.layer = layer
         self.weights = None if weights is None else os.fspath(weights)
 
@@ -315,7 +284,7 @@ class CNNFeatures:
         -------
         numpy.ndarray of float32, shape (N, D)
         """
-        _check_batch_size(batch_size, "CNNFeatures.extract")
+        check_positive_int(batch_size, "batch_size", "CNNFeatures.extract")
         if self.size is not None:
             return self._run(images, batch_size, progress)
         # Each image at its own size: images of one shape go through the network together.
@@ -326,7 +295,7 @@ class CNNFeatures:
         if len(groups) <= 1:
             return self._run(pictures, batch_size, progress)
         out = None
-        with _bar(len(pictures), progress, self.model_name) as bar:
+        with progress_bar(len(pictures), progress, self.model_name) as bar:
             for positions in groups.values():
                 block = self._run([pictures[i] for i in positions], batch_size, False)
                 if out is None:

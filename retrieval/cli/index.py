@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no image files in {folder}{hint}")
     size = tuple(args.size) if args.size else None
     if args.features == "pixels":
-        features = PixelFeatures(size=size) if size else PixelFeatures()
+        extractor = PixelFeatures(size=size) if size else PixelFeatures()
     else:
-        features = CNNFeatures(model=args.features, size=size)
-    index = ImageIndex(features=features, metric=args.metric)
+        extractor = CNNFeatures(model=args.features, size=size)
+    index = ImageIndex(extractor=extractor, metric=args.metric)
     report = index.add(folder, recursive=args.recursive, errors="skip",
                        progress=progress(args))
     for path, reason in report.failures:

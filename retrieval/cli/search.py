@@ -36,6 +36,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..index import ImageIndex
+    from ..similarity import higher_is_better
 
     if not pathlib.Path(args.index).is_file():
         raise CommandError(f"index not found: {args.index}")
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([{"query": path, "metric": index.metric, "hits": results.to_list()}
                           for path, results in pairs], indent=2))
     else:
-        better = "higher" if index.higher_is_better else "lower"
+        better = "higher" if higher_is_better(index.metric) else "lower"
         for path, results in zip(args.queries, everything, strict=True):
             print(f"query {path} ({index.metric}, {better} is better)")
             for hit in results.to_list():

@@ -30,15 +30,10 @@ from __future__ import annotations
 
 import math
 
-from .model import (
-    Classifier,
-    Conv,
-    Model,
-    Preprocessing,
-    take,
-    torch_conv_bn,
-    torch_inverted_residual,
-)
+from .convert import take, torch_conv_bn, torch_inverted_residual
+from .layers import Classifier, Conv
+from .model import Model
+from .preprocessing import Preprocessing
 
 __all__: list[str] = []
 
@@ -52,8 +47,10 @@ VARIANTS = {  # name: (width, depth, input side, checkpoint file in its package)
     "efficientnet_lite1": (1.0, 1.1, 240, "efficientnet-lite1-77cc7160.pth"),
     "efficientnet_lite2": (1.1, 1.2, 260, "efficientnet-lite2-9656183e.pth"),
 }
+# The published evaluation (efficientnet/preprocessing.py, _decode_and_center_crop): the
+# centre crop of side / (side + 32) of the short side (0.875 at 224), resized bicubically.
 PREPROCESSING = {name: Preprocessing(mean=(127.0,) * 3, std=(128.0,) * 3,
-                                     crop=side / (side + 32))  # 0.875 at 224
+                                     crop=side / (side + 32), resample="bicubic")
                  for name, (_, _, side, _) in VARIANTS.items()}
 
 

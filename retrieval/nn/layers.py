@@ -1,428 +1,212 @@
-"""The building blocks of a CNN, in NumPy: convolutions, pooling and activations.
+"""The layers of a network: small callables that each turn one NHWC batch into the next.
 
-Every function works on **NHWC float32** arrays: a batch of ``N`` feature maps, each
-``H`` rows by ``W`` columns with ``C`` channels in the last (fastest) axis. Keeping the
-channels last turns a 1x1 convolution into one matrix product and lets a depthwise
-convolution multiply whole channel vectors at once.
+Every layer is a :class:`Layer`: calling it on a float32 batch ``(N, H, W, C)`` returns the
+next batch, and it can say how many numbers it learned (:attr:`~Layer.n_params`) and which
+windows it slides over its input (:attr:`~Layer.windows`, from which :attr:`~Layer.stride`
+and :attr:`~Layer.receptive_field` follow). A network is a plain list of them; BatchNorm is
+already folded into the convolutions (:func:`~retrieval.nn.functional.fold_batch_norm`).
 
-========================  ==========================================================
-function                  what it computes
-========================  ==========================================================
-``same_padding``          TensorFlow "SAME" padding of one axis, from the input size
-``symmetric_padding``     ``k // 2`` zeros on both sides (PyTorch ``padding=k // 2``)
-``padding_amounts``       the zeros before and after, for a rule name or a fixed count
-``pad``                   zeros around the rows and columns of a batch
-``conv2d``                a full convolution (im2col + one matrix product)
-``pointwise_conv``        a 1x1 convolution: ``x @ W + b`` over the channels
-``depthwise_conv``        one k x k filter per channel (strided window view + einsum)
-``max_pool``              the largest value of each k x k window
-``relu`` / ``relu6``      ``max(x, 0)`` / ``min(max(x, 0), 6)``, in place
-``global_pool``           one vector per map: average, maximum, GeM, or flatten
-``fold_batch_norm``       BatchNorm folded into the preceding convolution's weights
-========================  ==========================================================
+=====================  ===============================================================
+layer                  what it computes
+=====================  ===============================================================
+``Conv``               convolution + bias + activation (full k x k, or a 1x1 product)
+``InvertedResidual``   MobileNetV2 / EfficientNet-Lite block: expand, depthwise, project
+``MaxPool``            the largest value of each k x k window (VGG)
+``Classifier``         global average (or flatten), then dense layers: ImageNet scores
+=====================  ===============================================================
 
-Convolution here means what deep-learning libraries compute, the *cross-correlation*
-``out[i, j, o] = b[o] + sum_{di, dj, c} x[i*s + di, j*s + dj, c] * w[di, dj, c, o]``
-(no kernel flip), over the zero-padded input.
+>>> import numpy as np
+>>> conv = Conv("demo", np.ones((3, 3, 1, 2), np.float32), np.zeros(2, np.float32),
+...             stride=2, activation="relu")
+>>> conv(np.ones((1, 4, 4, 1), np.float32)).shape, conv.n_params, conv.stride
+((1, 2, 2, 2), 20, 2)
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-__all__: list[str] = []  # the engine's parts are reached as retrieval.nn.layers.<name>
+from . import functional as F
 
-_IM2COL_BYTES = 48 * 2**20  # the largest column matrix conv2d builds at once
+__all__ = ["Classifier", "Conv", "InvertedResidual", "Layer", "MaxPool"]
 
-
-# ------------------------------------------------------------------ padding
+_ACTIVATION_NAMES = {"relu": "ReLU", "relu6": "ReLU6"}
 
 
-def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """TensorFlow "SAME" padding of one axis: ``(before, after)``.
+class Layer:
+    """What every layer has: a ``name``, a call on a batch, parameters and sliding windows.
 
-    The output has ``ceil(size / stride)`` cells; the total padding is
-    ``max((out - 1) * stride + kernel - size, 0)``, and the smaller half goes
-    before (top/left).
-
-    Examples
-    --------
-    >>> same_padding(224, 3, 2)   # out 112: 111 * 2 + 3 - 224 = 1 -> (0, 1)
-    (0, 1)
-    >>> same_padding(87, 5, 1)
-    (2, 2)
+    A subclass sets ``name`` and ``out_channels``, implements ``__call__`` and
+    ``describe``, and lists its learned arrays in ``parameters`` and its windows in
+    ``windows``.
     """
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
+
+    name: str = ""
+    out_channels: int = 0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    @property
+    def parameters(self) -> list[np.ndarray]:
+        """The learned arrays (weights and biases after BN folding)."""
+        return []
+
+    @property
+    def n_params(self) -> int:
+        """How many numbers the layer learned."""
+        return sum(array.size for array in self.parameters)
+
+    @property
+    def windows(self) -> list[tuple[int, int, str | int]]:
+        """``(kernel, stride, padding)`` of each window the layer slides, in order."""
+        return []
+
+    @property
+    def stride(self) -> int:
+        """How many input pixels one step of the output moves (the product of the strides)."""
+        return int(np.prod([stride for _, stride, _ in self.windows], dtype=np.int64))
+
+    @property
+    def receptive_field(self) -> int:
+        """How many input pixels (along one axis) one output cell sees through this layer."""
+        return F.receptive_field([(kernel, stride, 0) for kernel, stride, _ in self.windows])[2]
+
+    def describe(self) -> str:
+        """A short description for the layer table, e.g. ``"conv 3x3/2, ReLU6"``."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}: {self.describe()}>"
 
 
-def symmetric_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """``kernel // 2`` zeros on both sides, whatever the size (PyTorch ``padding=k // 2``).
+class Conv(Layer):
+    """Convolution (+ folded BN) + activation. ``weight`` is (kh, kw, C_in, C_out)."""
 
-    Examples
-    --------
-    >>> symmetric_padding(224, 3, 2)
-    (1, 1)
+    def __init__(self, name: str, weight, bias, stride: int = 1, padding: str | int = "same",
+                 activation: str | None = None):
+        self.name, self.weight, self.bias = name, weight, bias
+        self.conv_stride, self.padding, self.activation = stride, padding, activation
+        self.kernel = weight.shape[0]
+        self.out_channels = weight.shape[3]
+        self.pointwise = self.kernel == 1 and stride == 1
+        self._matrix = weight.reshape(weight.shape[2], -1) if self.pointwise else None
+
+    def __call__(self, x):
+        if self.pointwise:
+            x = F.pointwise_conv(x, self._matrix, self.bias)
+        else:
+            x = F.conv2d(x, self.weight, self.bias, self.conv_stride, self.padding)
+        return F.ACTIVATIONS[self.activation](x)
+
+    parameters = property(lambda self: [self.weight, self.bias])
+    windows = property(lambda self: [(self.kernel, self.conv_stride, self.padding)])
+
+    def describe(self) -> str:
+        act = f", {_ACTIVATION_NAMES[self.activation]}" if self.activation else ""
+        return f"conv {self.kernel}x{self.kernel}/{self.conv_stride}{act}"
+
+
+class InvertedResidual(Layer):
+    """MobileNetV2 / EfficientNet-Lite block: expand 1x1 -> depthwise kxk -> project 1x1.
+
+    ``expand`` and ``project`` are ``(matrix (C_in, C_out), bias)`` pairs (``expand`` may be
+    None), ``depthwise`` is ``(weight (k, k, C), bias)``. ReLU6 follows the first two
+    convolutions, nothing follows the projection; the input is added back when the block
+    keeps the size and the channels.
     """
-    return kernel // 2, kernel // 2
+
+    def __init__(self, name: str, expand, depthwise, project, stride: int, padding: str):
+        self.name, self.expand, self.depthwise, self.project = name, expand, depthwise, project
+        self.conv_stride, self.padding = stride, padding
+        self.kernel = depthwise[0].shape[0]
+        self.in_channels = (expand or project)[0].shape[0]
+        self.out_channels = project[0].shape[1]
+        self.residual = stride == 1 and self.in_channels == self.out_channels
+
+    def __call__(self, x):
+        n, h, w, c = x.shape
+        k, s = self.kernel, self.conv_stride
+        rule = F.PADDINGS[self.padding]
+        rows, cols = rule(h, k, s), rule(w, k, s)
+        out_hw = (F.conv_output_size(h, k, s, rows), F.conv_output_size(w, k, s, cols))
+        dw_weight, dw_bias = self.depthwise
+        hidden = dw_weight.shape[2]
+        # The expansion's ReLU6 writes straight into the zero-padded buffer the
+        # depthwise convolution reads: the padding costs no extra copy.
+        padded = np.zeros((n, h + sum(rows), w + sum(cols), hidden), np.float32)
+        inner = padded[:, rows[0]:rows[0] + h, cols[0]:cols[0] + w]
+        if self.expand is None:
+            inner[...] = x
+        else:
+            expanded = np.matmul(x.reshape(n, h * w, c), self.expand[0]).reshape(n, h, w, hidden)
+            np.add(expanded, self.expand[1], out=expanded)
+            F.relu6(expanded, out=inner)
+        y = F.depthwise_conv(padded, dw_weight, dw_bias, s, padded=True, out_hw=out_hw)
+        F.relu6(y)
+        out = np.matmul(y.reshape(n, -1, hidden), self.project[0])  # one product per image
+        out += self.project[1]
+        out = out.reshape(n, out_hw[0], out_hw[1], self.out_channels)
+        if self.residual:
+            out += x
+        return out
+
+    @property
+    def parameters(self) -> list[np.ndarray]:
+        parts = [self.depthwise, self.project] + ([self.expand] if self.expand else [])
+        return [array for pair in parts for array in pair]
+
+    windows = property(lambda self: [(self.kernel, self.conv_stride, self.padding)])
+
+    def describe(self) -> str:
+        hidden = self.depthwise[0].shape[2]
+        ratio = hidden // self.in_channels
+        skip = " +skip" if self.residual else ""
+        return f"MBConv{ratio} {self.kernel}x{self.kernel}/{self.conv_stride}{skip}"
 
 
-PADDINGS = {"same": same_padding, "symmetric": symmetric_padding,
-            "valid": lambda size, kernel, stride: (0, 0)}
+class MaxPool(Layer):
+    """Max pooling over ``kernel`` x ``kernel`` windows with the same stride (VGG: 2, floor)."""
+
+    def __init__(self, name: str, channels: int, kernel: int = 2):
+        self.name, self.out_channels, self.kernel = name, channels, kernel
+
+    def __call__(self, x):
+        return F.max_pool(x, self.kernel)
+
+    windows = property(lambda self: [(self.kernel, self.kernel, "valid")])
+
+    def describe(self) -> str:
+        return f"max pool {self.kernel}x{self.kernel}/{self.kernel}"
 
 
-def padding_amounts(size: int, kernel: int, stride: int,
-                    padding: str | int) -> tuple[int, int]:
-    """``(before, after)`` zeros along one axis for a padding rule name or a fixed count.
+class Classifier(Layer):
+    """ImageNet head: global average (or flatten) then dense layers with ReLU between.
 
-    Examples
-    --------
-    >>> padding_amounts(86, 5, 2, "same"), padding_amounts(86, 3, 1, 1)
-    ((1, 2), (1, 1))
+    ``dense`` lists ``(matrix (D_in, D_out), bias)`` pairs. It takes a batch of maps
+    ``(N, h, w, C)`` and returns the scores ``(N, D_out)``.
     """
-    if isinstance(padding, str):
-        if padding not in PADDINGS:
-            raise ValueError(f"padding must be one of {tuple(PADDINGS)} or an int; "
-                             f"got {padding!r}")
-        return PADDINGS[padding](size, kernel, stride)
-    return int(padding), int(padding)
 
+    name = "classifier"
 
-def conv_output_size(size: int, kernel: int, stride: int, padding: tuple[int, int]) -> int:
-    """Cells along one axis: ``floor((size + before + after - kernel) / stride) + 1``.
+    def __init__(self, dense, flatten: bool = False):
+        self.dense, self.flatten = dense, flatten
+        self.out_channels = dense[-1][0].shape[1]
 
-    Examples
-    --------
-    >>> conv_output_size(224, 3, 2, (1, 1))
-    112
-    """
-    return (size + padding[0] + padding[1] - kernel) // stride + 1
+    def __call__(self, maps):
+        if self.flatten:
+            x = np.ascontiguousarray(maps).reshape(len(maps), -1)
+        else:
+            x = maps.mean(axis=(1, 2), dtype=np.float32)
+        x = x[:, np.newaxis]  # (N, 1, D): one product per image, whatever the batch
+        for number, (matrix, bias) in enumerate(self.dense):
+            x = x @ matrix + bias
+            if number < len(self.dense) - 1:
+                F.relu(x)
+        return x[:, 0]
 
+    parameters = property(lambda self: [array for pair in self.dense for array in pair])
 
-def pad(x: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> np.ndarray:
-    """Zeros around the rows and columns of an NHWC batch (a new array; no copy if no pad).
-
-    Examples
-    --------
-    >>> pad(np.ones((1, 2, 2, 1), np.float32), (1, 0), (0, 1))[0, :, :, 0]
-    array([[0., 0., 0.],
-           [1., 1., 0.],
-           [1., 1., 0.]], dtype=float32)
-    """
-    if rows == (0, 0) and cols == (0, 0):
-        return x
-    n, h, w, c = x.shape
-    out = np.zeros((n, h + rows[0] + rows[1], w + cols[0] + cols[1], c), dtype=x.dtype)
-    out[:, rows[0]:rows[0] + h, cols[0]:cols[0] + w] = x
-    return out
-
-
-def _windows(xp: np.ndarray, kernel: tuple[int, int], stride: int,
-             out_hw: tuple[int, int]) -> np.ndarray:
-    """A read-only view (N, Ho, Wo, kh, kw, C) of every window of the padded batch."""
-    n, _, _, c = xp.shape
-    s0, s1, s2, s3 = xp.strides
-    return as_strided(xp, (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
-                      (s0, s1 * stride, s2 * stride, s1, s2, s3), writeable=False)
-
-
-def _check_batch(x: np.ndarray, channels: int, caller: str) -> None:
-    if not isinstance(x, np.ndarray) or x.ndim != 4:
-        raise ValueError(f"{caller}: expected an NHWC batch (N, H, W, C); "
-                         f"got {getattr(x, 'shape', type(x).__name__)}")
-    if x.shape[3] != channels:
-        raise ValueError(f"{caller}: the weights expect {channels} input channels; "
-                         f"the batch has {x.shape[3]}")
-
-
-def _padded(x, kernel, stride, padding):
-    """The padded batch and the output size for a convolution or pooling window."""
-    rows = padding_amounts(x.shape[1], kernel[0], stride, padding)
-    cols = padding_amounts(x.shape[2], kernel[1], stride, padding)
-    ho = conv_output_size(x.shape[1], kernel[0], stride, rows)
-    wo = conv_output_size(x.shape[2], kernel[1], stride, cols)
-    if ho < 1 or wo < 1:
-        raise ValueError(f"a {kernel[0]}x{kernel[1]} window does not fit a "
-                         f"{x.shape[1]}x{x.shape[2]} map; use a larger image")
-    return pad(x, rows, cols), (ho, wo)
-
-
-# ------------------------------------------------------------------ convolutions
-
-
-def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
-           stride: int = 1, padding: str | int = "same") -> np.ndarray:
-    """A 2-D convolution of an NHWC batch, as im2col + matrix product.
-
-    Every k x k x C window becomes one row of a "column matrix"; multiplying it by the
-    weights reshaped to ``(k*k*C, C_out)`` gives all outputs at once. Long images are
-    done in bands of rows so that the column matrix stays small.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, H, W, C), float32
-    weight : ndarray, shape (kh, kw, C, C_out)
-    bias : ndarray, shape (C_out,), optional
-    stride : int
-    padding : {"same", "symmetric", "valid"} or int
-        "same" is TensorFlow's rule (see :func:`same_padding`); an int pads that many
-        zeros on every side.
-
-    Returns
-    -------
-    ndarray, shape (N, Ho, Wo, C_out), float32
-
-    Examples
-    --------
-    >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
-    >>> w = np.ones((3, 3, 1, 1), np.float32)       # sums each 3x3 window
-    >>> conv2d(x, w, padding="valid")[0, :, :, 0]
-    array([[45., 54.],
-           [81., 90.]], dtype=float32)
-    """
-    kh, kw, cin, cout = weight.shape
-    _check_batch(x, cin, "conv2d")
-    xp, (ho, wo) = _padded(x, (kh, kw), stride, padding)
-    n = x.shape[0]
-    matrix = weight.reshape(kh * kw * cin, cout)
-    out = np.empty((n, ho, wo, cout), dtype=np.float32)
-    band = max(1, _IM2COL_BYTES // (4 * n * wo * kh * kw * cin))
-    for top in range(0, ho, band):
-        rows = min(band, ho - top)
-        view = _windows(xp[:, top * stride:], (kh, kw), stride, (rows, wo))
-        columns = view.reshape(n * rows * wo, kh * kw * cin)  # the im2col copy
-        # (a band of a batch is not contiguous in ``out``: write the product back into it)
-        out[:, top:top + rows] = np.matmul(columns, matrix).reshape(n, rows, wo, cout)
-    if bias is not None:
-        out += bias
-    return out
-
-
-def pointwise_conv(x: np.ndarray, weight: np.ndarray,
-                   bias: np.ndarray | None = None) -> np.ndarray:
-    """A 1x1 convolution: each pixel's channel vector times a (C, C_out) matrix.
-
-    In NHWC the batch reshaped to ``(N*H*W, C)`` is already the column matrix, so this
-    is a single matrix product with no copy of the input.
-
-    Examples
-    --------
-    >>> x = np.ones((1, 2, 2, 3), np.float32)
-    >>> pointwise_conv(x, np.full((3, 2), 0.5, np.float32), np.array([0, 1], np.float32))[0, 0, 0]
-    array([1.5, 2.5], dtype=float32)
-    """
-    cin, cout = weight.shape
-    _check_batch(x, cin, "pointwise_conv")
-    n, h, w, _ = x.shape
-    out = np.matmul(x.reshape(n * h * w, cin), weight)
-    if bias is not None:
-        out += bias
-    return out.reshape(n, h, w, cout)
-
-
-def depthwise_conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
-                   stride: int = 1, padding: str | int = "same",
-                   padded: bool = False, out_hw: tuple[int, int] | None = None) -> np.ndarray:
-    """One k x k filter per channel (a convolution with ``groups = C``).
-
-    ``out[n, i, j, c] = b[c] + sum_{di, dj} x[n, i*s + di, j*s + dj, c] * w[di, dj, c]``.
-    A strided *view* lists every window without copying, and :func:`numpy.einsum` sums
-    the products over the window for all channels at once.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, H, W, C), float32
-    weight : ndarray, shape (kh, kw, C)
-    bias : ndarray, shape (C,), optional
-    stride : int
-    padding : {"same", "symmetric", "valid"} or int
-    padded, out_hw :
-        When ``padded`` is true, ``x`` is already padded and ``out_hw`` gives the output
-        size (the network blocks pad while applying the previous activation).
-
-    Returns
-    -------
-    ndarray, shape (N, Ho, Wo, C), float32
-
-    Examples
-    --------
-    >>> x = np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1).repeat(2, axis=3)
-    >>> w = np.stack([np.ones((3, 3)), np.zeros((3, 3))], axis=2).astype(np.float32)
-    >>> depthwise_conv(x, w, padding="valid")[0, 0, 0]   # channel 0 sums, channel 1 zeros
-    array([36.,  0.], dtype=float32)
-    """
-    kh, kw, c = weight.shape
-    _check_batch(x, c, "depthwise_conv")
-    if padded:
-        xp = x
-    else:
-        xp, out_hw = _padded(x, (kh, kw), stride, padding)
-    if stride == 1:
-        out = _depthwise_rows(xp, weight, out_hw)
-    else:
-        view = _windows(xp, (kh, kw), stride, out_hw)
-        out = np.einsum("nhwijc,ijc->nhwc", view, weight, optimize=False)
-    if bias is not None:
-        out += bias
-    return out
-
-
-def _depthwise_rows(xp: np.ndarray, weight: np.ndarray, out_hw: tuple[int, int]) -> np.ndarray:
-    """Stride-1 depthwise convolution with whole output rows as the inner loop.
-
-    With stride 1, the ``Wo * C`` values a window row reads are contiguous in the padded
-    input (columns ``dj .. dj + Wo - 1``, all channels), so the view can merge the column
-    and channel axes into one long axis ``q``; the weights are repeated ``Wo`` times along
-    it. :func:`numpy.einsum` then multiplies rows of ``Wo * C`` numbers at a time instead of
-    ``C``, about 1.5x faster than the (N, Ho, Wo, kh, kw, C) window view.
-    """
-    kh, kw, c = weight.shape
-    n = xp.shape[0]
-    ho, wo = out_hw
-    if xp.strides[3] != xp.itemsize or xp.strides[2] != c * xp.itemsize:
-        xp = np.ascontiguousarray(xp)  # columns and channels must follow each other
-    s0, s1, s2, s3 = xp.strides
-    rows = as_strided(xp, (n, ho, kh, kw, wo * c), (s0, s1, s1, s2, s3), writeable=False)
-    tiled = np.tile(weight, (1, 1, wo))  # (kh, kw, Wo * C): weight[i, j, c] at q = w * C + c
-    out = np.einsum("nhijq,ijq->nhq", rows, tiled, optimize=False)
-    return out.reshape(n, ho, wo, c)
-
-
-# ------------------------------------------------------------------ pooling, activations
-
-
-def max_pool(x: np.ndarray, kernel: int = 2, stride: int | None = None,
-             padding: str | int = "valid") -> np.ndarray:
-    """The largest value of each kernel x kernel window (VGG's 2x2, stride 2, floor size).
-
-    Examples
-    --------
-    >>> x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
-    >>> max_pool(x)[0, :, :, 0]
-    array([[ 5.,  7.],
-           [13., 15.]], dtype=float32)
-    """
-    stride = kernel if stride is None else stride
-    _check_batch(x, x.shape[-1] if x.ndim == 4 else -1, "max_pool")
-    if padding != "valid" and padding != 0:  # pad with -inf so that padding never wins
-        raise ValueError(f"max_pool supports padding='valid' only; got {padding!r}")
-    xp, out_hw = _padded(x, (kernel, kernel), stride, "valid")
-    return _windows(xp, (kernel, kernel), stride, out_hw).max(axis=(3, 4))
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    """``max(x, 0)``, written into ``x`` (returned).
-
-    Examples
-    --------
-    >>> relu(np.array([-1.0, 2.0], np.float32))
-    array([0., 2.], dtype=float32)
-    """
-    return np.clip(x, 0, np.inf, out=x)  # clip: one fast pass (np.maximum is slower here)
-
-
-def relu6(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``min(max(x, 0), 6)``, written into ``out`` (default: ``x`` itself).
-
-    Examples
-    --------
-    >>> relu6(np.array([-1.0, 2.0, 9.0], np.float32))
-    array([0., 2., 6.], dtype=float32)
-    """
-    return np.clip(x, 0, 6, out=x if out is None else out)
-
-
-ACTIVATIONS = {"relu": relu, "relu6": relu6, None: lambda x: x}
-
-POOLINGS = ("avg", "max", "gem", "flatten")
-
-
-def global_pool(maps: np.ndarray, pooling: str = "avg", p: float = 3.0,
-                eps: float = 1e-6) -> np.ndarray:
-    """One vector per feature map (N, H, W, C) -> (N, D).
-
-    * ``"avg"``: the mean over all cells, ``D = C``.
-    * ``"max"``: the largest value over all cells, ``D = C``.
-    * ``"gem"``: generalised mean ``(mean(max(x, eps) ** p)) ** (1/p)``, between the two
-      (``p = 1`` is the average, large ``p`` tends to the maximum); ``D = C``. Values
-      below ``eps`` count as ``eps`` (GeM is defined for positive activations).
-    * ``"flatten"``: every value in (row, column, channel) order, ``D = H * W * C``.
-
-    Examples
-    --------
-    >>> maps = np.array([1, 2, 3, 4], np.float32).reshape(1, 2, 2, 1)
-    >>> [global_pool(maps, how).round(3).tolist() for how in ("avg", "max", "gem")]
-    [[[2.5]], [[4.0]], [[2.924]]]
-    >>> global_pool(maps, "flatten").shape
-    (1, 4)
-    """
-    if pooling == "avg":
-        return maps.mean(axis=(1, 2), dtype=np.float32)
-    if pooling == "max":
-        return maps.max(axis=(1, 2))
-    if pooling == "gem":
-        # Divided by each channel's maximum first, so that x ** p cannot overflow.
-        clipped = np.maximum(maps, np.float32(eps), dtype=np.float32)
-        top = clipped.max(axis=(1, 2), keepdims=True)
-        powered = (clipped / top) ** np.float32(p)
-        mean = powered.mean(axis=(1, 2), dtype=np.float32)
-        return (top[:, 0, 0] * mean ** np.float32(1.0 / p)).astype(np.float32)
-    if pooling == "flatten":
-        return np.ascontiguousarray(maps).reshape(len(maps), -1)
-    raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
-
-
-# ------------------------------------------------------------------ batch norm
-
-
-def fold_batch_norm(weight: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
-                    mean: np.ndarray, var: np.ndarray, eps: float,
-                    bias: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Fold an inference-time BatchNorm into the convolution before it.
-
-    BN computes ``gamma * (y - mean) / sqrt(var + eps) + beta`` on the convolution output
-    ``y = x * w + b``. With ``scale = gamma / sqrt(var + eps)`` that is the convolution
-    with weights ``w * scale`` (per output channel, the *last* axis of ``weight``) and bias
-    ``(b - mean) * scale + beta``: one layer instead of two, computed once at load.
-
-    Returns
-    -------
-    (weight, bias) : float32 arrays
-
-    Examples
-    --------
-    >>> w, b = fold_batch_norm(np.ones((1, 1, 1, 2)), gamma=np.array([1.0, 2.0]),
-    ...                        beta=np.array([0.0, 1.0]), mean=np.array([1.0, 1.0]),
-    ...                        var=np.array([3.0, 3.0]), eps=1.0)
-    >>> w.ravel().tolist(), b.tolist()
-    ([0.5, 1.0], [-0.5, 0.0])
-    """
-    scale = np.asarray(gamma, np.float64) / np.sqrt(np.asarray(var, np.float64) + eps)
-    shift = -np.asarray(mean, np.float64) if bias is None else bias - np.asarray(mean)
-    folded_w = (np.asarray(weight, np.float64) * scale).astype(np.float32)
-    folded_b = (shift * scale + np.asarray(beta, np.float64)).astype(np.float32)
-    return np.ascontiguousarray(folded_w), folded_b
-
-
-def receptive_field(ops) -> tuple[int, float, int]:
-    """Stride, centre of the first cell and receptive field through a chain of windows.
-
-    ``ops`` lists ``(kernel, stride, pad_before)`` along one axis, first layer first.
-    Coordinates are input pixel indices (the first pixel's centre is 0). Each window
-    widens the field by ``(kernel - 1) * jump`` and moves the first centre by
-    ``((kernel - 1) / 2 - pad_before) * jump``, where ``jump`` is the product of the
-    strides before it.
-
-    Examples
-    --------
-    >>> receptive_field([(3, 2, 0), (3, 2, 1)])   # two 3x3 stride-2 windows
-    (4, 1.0, 7)
-    """
-    jump, centre, field = 1, 0.0, 1
-    for kernel, stride, before in ops:
-        centre += ((kernel - 1) / 2 - before) * jump
-        field += (kernel - 1) * jump
-        jump *= stride
-    return jump, centre, field
+    def describe(self) -> str:
+        pooled = "flatten" if self.flatten else "global avg"
+        return f"{pooled}, {len(self.dense)} dense"

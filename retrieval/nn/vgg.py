@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .convert import take, torch_conv_bn
+from .layers import Classifier, Conv, MaxPool
 from .mobilenet import IMAGENET_MEAN, IMAGENET_STD
-from .model import Classifier, Conv, MaxPool, Model, Preprocessing, take, torch_conv_bn
+from .model import Model
+from .preprocessing import Preprocessing
 
 __all__: list[str] = []
 
 BLOCKS = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]  # channels, convolutions
-TORCH = Preprocessing(mean=IMAGENET_MEAN, std=IMAGENET_STD, crop=0.875)
+TORCH = Preprocessing(mean=IMAGENET_MEAN, std=IMAGENET_STD, crop=0.875,  # torchvision: bilinear
+                      resample="bilinear")
 KERAS = Preprocessing(mean=(103.939, 116.779, 123.68), std=(1.0, 1.0, 1.0), bgr=True, crop=1.0)
 WHERE = ("VGG16 needs a weight file: load_model('vgg16', weights=path) with torchvision's "
          "vgg16-397923af.pth (https://download.pytorch.org/models/vgg16-397923af.pth) or "

@@ -120,8 +120,10 @@ def test_demo_writes_pictures(tmp_path, capsys):
 
 
 def test_demo_bad_k():
-    with pytest.raises(ValueError, match="k must be at least 1"):
+    with pytest.raises(ValueError, match="k must be a positive integer"):
         run_demo(out=None, k=0, cnn=False, echo=None)
+    with pytest.raises(TypeError, match="k must be a positive integer"):
+        run_demo(out=None, k=2.5, cnn=False, echo=None)
 
 
 def test_cli_demo_pixels_only(tmp_path, capsys, monkeypatch):

@@ -144,12 +144,30 @@ def test_evaluate_index_can_leave_out_the_query_itself():
     index.add(np.concatenate(members), ids=ids)
     queries = [group[0] for group in members]
     relevant = [{f"g{g}-{i}" for i in range(1, 4)} for g in range(3)]
-    with_self = evaluate_index(index, queries, relevant, k=(1,))
+    with_self = evaluate_index(index, queries, relevant, ks=(1,))
     assert with_self["P@1"] == 0.0  # each query finds itself first
-    without = evaluate_index(index, queries, relevant, k=(1,),
+    without = evaluate_index(index, queries, relevant, ks=(1,),
                              exclude=[{f"g{g}-0"} for g in range(3)])
     assert without["P@1"] == 1.0 and without["mAP"] == 1.0
     with pytest.raises(ValueError, match="one relevant set per query"):
         evaluate_index(index, queries, relevant[:2])
     with pytest.raises(ValueError, match="one exclude set per query"):
         evaluate_index(index, queries, relevant, exclude=[{"x"}])
+
+
+def test_numpy_integers_are_counts_too():
+    assert precision_at_k(["a", "b"], {"a"}, k=np.int64(1)) == 1.0
+    assert recall_at_k(["a", "b"], {"a", "b"}, k=np.int64(1)) == 0.5
+    with pytest.raises(TypeError, match="k must be a positive integer"):
+        precision_at_k(["a"], {"a"}, k=1.5)
+
+
+def test_evaluate_index_takes_ks_and_its_older_name_k():
+    members = _groups()
+    index = ImageIndex(PixelFeatures(size=(6, 8)), metric="l1")
+    index.add(np.concatenate(members), ids=[f"g{g}-{i}" for g in range(3) for i in range(4)])
+    relevant = [{f"g{g}-{i}" for i in range(4)} for g in range(3)]
+    queries = [group[0] for group in members]
+    new = evaluate_index(index, queries, relevant, ks=(np.int64(1), 2))
+    assert new == evaluate_index(index, queries, relevant, k=(1, 2))
+    assert list(new) == ["P@1", "P@2", "R@1", "R@2", "mAP"]

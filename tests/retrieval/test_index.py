@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import retrieval.index as index_module
+import retrieval.similarity as similarity_module
 from imageops import save_image
 from retrieval import (
     CNNFeatures,
@@ -23,7 +23,7 @@ from retrieval import (
     l1_distances,
     l2_distances,
 )
-from retrieval.index import _block_top_k
+from retrieval._top_k import block_top_k as _block_top_k
 
 SCORES = {"cosine": cosine_similarities, "correlation": correlations, "l1": l1_distances,
           "l2": l2_distances}
@@ -171,8 +171,25 @@ def test_bad_arguments_say_what_was_expected():
 
 def test_the_default_extractor_is_the_cnn():
     index = ImageIndex()
-    assert isinstance(index.features, CNNFeatures)
-    assert index.features.model_name == "efficientnet_lite0"
+    assert isinstance(index.extractor, CNNFeatures)
+    assert index.extractor.model_name == "efficientnet_lite0"
+
+
+def test_features_is_the_older_name_of_the_extractor():
+    pixels = PixelFeatures(size=(4, 4))
+    index = ImageIndex(features=pixels, metric="l2")
+    assert index.extractor is pixels and index.features is pixels
+    assert ImageIndex(extractor=pixels).features is pixels
+    assert "extractor=PixelFeatures" in repr(index)
+    with pytest.raises(TypeError, match="not both"):
+        ImageIndex(pixels, features=pixels)
+
+
+def test_k_may_be_a_numpy_integer():
+    index = vector_index(np.eye(3, dtype=np.float32), "l1")
+    assert index.search_vectors([1, 0, 0], k=np.int64(2)).ids == ["0", "1"]
+    with pytest.raises(TypeError, match="k must be a positive integer"):
+        index.search_vectors([1, 0, 0], k=1.5)
 
 
 # ---------------------------------------------------------------- ranking
@@ -194,12 +211,12 @@ def vectors_and_queries(draw):
 def test_search_is_the_stable_brute_force_ranking(metric, data, block):
     database, queries, k = data
     index = vector_index(database, metric)
-    original = index_module.SEARCH_ROWS
-    index_module.SEARCH_ROWS = block
+    original = similarity_module.SEARCH_ROWS
+    similarity_module.SEARCH_ROWS = block
     try:
         results = index.search_vectors(queries, k)
     finally:
-        index_module.SEARCH_ROWS = original
+        similarity_module.SEARCH_ROWS = original
     scores = SCORES[metric](queries, database)
     for result, row in zip(results, scores, strict=True):
         expected = brute_force(row, k, HIGHER[metric])
@@ -213,12 +230,12 @@ def test_search_is_the_stable_brute_force_ranking(metric, data, block):
 def test_cosine_search_matches_float64_within_its_tolerance(data, block):
     database, queries, k = data
     index = vector_index(database, "cosine")
-    original = index_module.SEARCH_ROWS
-    index_module.SEARCH_ROWS = block
+    original = similarity_module.SEARCH_ROWS
+    similarity_module.SEARCH_ROWS = block
     try:
         results = index.search_vectors(queries, k)
     finally:
-        index_module.SEARCH_ROWS = original
+        similarity_module.SEARCH_ROWS = original
     exact = cosine_similarities(queries, database)
     for result, row in zip(results, exact, strict=True):
         rows = [int(i) for i in result.ids]
@@ -232,7 +249,7 @@ def test_cosine_search_matches_float64_within_its_tolerance(data, block):
 
 @pytest.mark.parametrize("metric", ["cosine", "correlation", "l1", "l2"])
 def test_ties_are_broken_by_insertion_order(metric, monkeypatch):
-    monkeypatch.setattr(index_module, "SEARCH_ROWS", 4)  # ties across blocks too
+    monkeypatch.setattr(similarity_module, "SEARCH_ROWS", 4)  # ties across blocks too
     base = np.array([1.0, 2.0, 4.0, 3.0, 0.0, 5.0], dtype=np.float32)
     other = np.array([5.0, 0.0, 1.0, 2.0, 4.0, 3.0], dtype=np.float32)
     rows = [other, base, other, base, base, other, other, base, other, base, base]
@@ -418,7 +435,7 @@ def test_save_and_load_give_the_same_index(tmp_path, metric, mmap):
     path = index.save(tmp_path / "photos.npz")
     loaded = ImageIndex.load(path, mmap=mmap)
     assert loaded.ids == index.ids and loaded.metric == metric
-    assert loaded.features == index.features
+    assert loaded.extractor == index.extractor
     np.testing.assert_array_equal(loaded.vectors, index.vectors)
     assert isinstance(loaded._vectors, np.memmap) == mmap
     query = photos(1, seed=3)[0]
@@ -437,7 +454,7 @@ def test_the_file_is_a_plain_npz_with_aligned_features(tmp_path):
         assert archive["features"].dtype == np.float32
         assert archive["ids"].dtype.kind == "U"
         assert int(archive["version"]) == 1
-        assert json.loads(str(archive["config"])) == index.features.config
+        assert json.loads(str(archive["config"])) == index.extractor.config
     with zipfile.ZipFile(path) as zf:
         assert zf.testzip() is None
         assert all(info.compress_type == zipfile.ZIP_STORED for info in zf.infolist())
@@ -449,7 +466,7 @@ def test_an_empty_index_round_trips(tmp_path):
     path = ImageIndex(PixelFeatures()).save(tmp_path / "empty.npz")
     for mmap in (False, True):
         loaded = ImageIndex.load(path, mmap=mmap)
-        assert len(loaded) == 0 and loaded.features == PixelFeatures()
+        assert len(loaded) == 0 and loaded.extractor == PixelFeatures()
 
 
 def test_an_interrupted_save_keeps_the_old_index(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import retrieval.similarity as similarity
 from linalg_basics import correlation, cosine_similarity
 from linalg_basics.errors import StatisticsError
 from retrieval import correlations, cosine_similarities, l1_distances, l2_distances
+from retrieval.similarity import higher_is_better, top_k
 
 FUNCTIONS = [cosine_similarities, correlations, l1_distances, l2_distances]
 
@@ -223,3 +224,59 @@ def test_correlation_needs_two_values():
 def test_an_empty_database_gives_empty_scores(function):
     assert function(np.ones(3), np.empty((0, 3))).shape == (0,)
     assert function(np.ones((2, 3)), np.empty((0, 3))).shape == (2, 0)
+
+
+# ---------------------------------------------------------------- teaching twins and top_k
+
+
+@pytest.mark.parametrize("function", [cosine_similarities, correlations, l1_distances])
+def test_the_teaching_path_equals_the_fast_path(function):
+    rng = np.random.default_rng(3)
+    database = rng.integers(-5, 6, size=(7, 4)).astype(float)
+    database[0] = 0.0  # a zero (and constant) row: defined as 0 for cosine and correlation
+    queries = rng.standard_normal((3, 4))
+    np.testing.assert_allclose(function(queries, database, teaching=True),
+                               function(queries, database), rtol=1e-12, atol=1e-12)
+    assert function(queries[0], database, teaching=True).shape == (7,)
+
+
+def _brute_force(scores: np.ndarray, k: int, higher: bool) -> np.ndarray:
+    """Best k by a stable argsort: equal scores in row order."""
+    return np.argsort(-scores if higher else scores, kind="stable")[:k]
+
+
+@pytest.mark.parametrize("metric", ["cosine", "correlation", "l1", "l2"])
+@pytest.mark.parametrize("rows_per_block", [3, 1000])
+def test_top_k_is_the_stable_argsort(metric, rows_per_block, monkeypatch):
+    monkeypatch.setattr(similarity, "SEARCH_ROWS", rows_per_block)
+    rng = np.random.default_rng(5)
+    database = rng.integers(-2, 3, size=(300, 3)).astype(np.float64)  # many exact ties
+    queries = rng.integers(-2, 3, size=(4, 3)).astype(np.float64)
+    function = {"cosine": cosine_similarities, "correlation": correlations,
+                "l1": l1_distances, "l2": l2_distances}[metric]
+    scores = function(queries, database)
+    for k in (1, 7, np.int64(40), 500):
+        rows, found = similarity.top_k(queries, database, k, metric)
+        for q in range(len(queries)):
+            expected = _brute_force(scores[q], min(int(k), 300), higher_is_better(metric))
+            assert rows[q].tolist() == expected.tolist()
+            np.testing.assert_array_equal(found[q], scores[q, expected])
+
+
+def test_top_k_float32_cosine_is_close_to_float64():
+    rng = np.random.default_rng(8)
+    database = np.abs(rng.standard_normal((2000, 16))).astype(np.float32)
+    query = np.abs(rng.standard_normal(16))
+    rows, scores = top_k(query, database, 5, "cosine")
+    exact = cosine_similarities(query, database)
+    np.testing.assert_allclose(scores, exact[rows], atol=1e-6)
+    assert np.sort(exact)[-5] <= scores.min() + 1e-6
+
+
+def test_top_k_checks_its_arguments():
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        top_k([1.0], [[1.0]], 0, "l1")
+    with pytest.raises(ValueError, match="unknown metric"):
+        top_k([1.0], [[1.0]], 1, "hamming")
+    with pytest.raises(ValueError, match="NaN"):
+        top_k([1.0], [[np.nan]], 1, "l2")

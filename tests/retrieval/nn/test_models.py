@@ -17,11 +17,13 @@ import pathlib
 import numpy as np
 import pytest
 from PIL import Image
+from threadpoolctl import threadpool_limits
 
 from retrieval.data import sample_photo
 from retrieval.nn import imagenet_labels, load_model, vgg
-from retrieval.nn import models as models_module
+from retrieval.nn import zoo as models_module
 from retrieval.nn.model import FeatureGeometry, Model
+from retrieval.nn.preprocessing import center_crop
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 TOLERANCE = 1e-4  # relative to the largest golden value (float32 through ~50 layers)
@@ -322,27 +324,33 @@ def test_features_poolings_and_shapes(lite0, small_batch):
 
 
 def test_features_do_not_depend_on_batching(lite0, small_batch):
-    """11 images cross the chunk boundaries, and every batch_size splits them alike."""
+    """An image's features are the same bits alone, in any batch and with any batch_size.
+
+    OpenBLAS sums a matrix product in an order that depends on the matrix's shape and on its
+    thread count; the engine gives every image its own products and one BLAS thread
+    (retrieval.nn.runtime), so no other image can change an image's result. 11 images of
+    40x48 run in chunks of 4, 4 and 3.
+    """
     whole = lite0.features(small_batch, batch_size=32)
     for batch_size in (1, 4, 8):
-        np.testing.assert_allclose(lite0.features(small_batch, batch_size=batch_size), whole,
-                                   rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(lite0.features(small_batch, batch_size=batch_size), whole)
     alone = np.concatenate([lite0.features(image) for image in small_batch[:3]])
-    np.testing.assert_allclose(alone, whole[:3], rtol=1e-5, atol=1e-5)
-    for bad in (0, -1, 2.5):
-        with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    np.testing.assert_array_equal(alone, whole[:3])
+    np.testing.assert_array_equal(lite0.features(small_batch[[2, 0, 2]]), whole[[2, 0, 2]])
+    for bad, error in ((0, ValueError), (-1, ValueError), (2.5, TypeError)):
+        with pytest.raises(error, match="batch_size must be a positive integer"):
             lite0.features(small_batch[:1], batch_size=bad)
+    assert lite0.features(small_batch[:2], batch_size=np.int64(1)).shape == (2, 1280)
 
 
-def test_chunks_on_worker_threads_give_the_same_features(lite0, small_batch, monkeypatch):
-    from retrieval.nn import model as model_module
+def test_chunks_and_worker_threads_give_the_same_features(lite0, small_batch, monkeypatch):
+    from retrieval.nn import runtime
 
-    one_by_one = lite0.features(small_batch)  # 11 images of 40x48: chunks of 4, 4 and 3
-    monkeypatch.setattr(model_module, "_WORKERS", 2)
-    monkeypatch.setattr(model_module, "_blas_can_be_one_thread", lambda: True)
-    np.testing.assert_allclose(lite0.features(small_batch), one_by_one, rtol=1e-6, atol=1e-6)
-    monkeypatch.setattr(model_module, "_blas_can_be_one_thread", lambda: False)
-    np.testing.assert_allclose(lite0.features(small_batch), one_by_one, rtol=1e-6, atol=1e-6)
+    on_two = lite0.features(small_batch)
+    for workers, chunk in ((1, 4), (3, 4), (2, 1), (2, 11)):
+        monkeypatch.setattr(runtime, "WORKERS", workers)
+        monkeypatch.setattr(runtime, "CHUNK", chunk)
+        np.testing.assert_array_equal(lite0.features(small_batch), on_two)
 
 
 def test_features_of_an_intermediate_layer(lite0, small_batch):
@@ -436,24 +444,51 @@ def test_classify_format(lite0):
     assert sorted(index for index, _, _ in everything) == list(range(1000))
     assert sum(p for _, _, p in everything) == pytest.approx(1.0, abs=1e-9)
     assert [k for k, _, _ in everything[:3]] == [k for k, _, _ in results[0]]
-    np.testing.assert_allclose([p for _, _, p in everything[:3]], [p for _, _, p in results[0]],
-                               rtol=1e-5)  # alone or in a batch of two
-    for bad in (0, 1001, 2.0):
-        with pytest.raises(ValueError, match=r"top must be an integer in 1\.\.1000"):
+    # alone or in a batch of two: the same bits
+    assert [p for _, _, p in everything[:3]] == [p for _, _, p in results[0]]
+    assert lite0.classify(sample_photo("coffee"), top=np.int64(3)) == results[:1]
+    for bad, error in ((0, ValueError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="classify: top must be a positive integer"):
             lite0.classify(sample_photo("coffee"), top=bad)
+    with pytest.raises(ValueError, match=r"top must be an integer in 1\.\.1000"):
+        lite0.classify(sample_photo("coffee"), top=1001)
 
 
-def test_classify_crops_the_centre_and_resizes(lite0):
-    """Logits of a photo = the classifier on the centred 0.875 square resized to 224."""
+def _centre_crop(photo, fraction, size, resample):
+    """The centred square of ``fraction`` of the short side, resized by Pillow."""
+    h, w = photo.shape[:2]
+    side = round(min(h, w) * fraction)
+    top, left = (h - side) // 2, (w - side) // 2
+    return np.asarray(Image.fromarray(photo[top:top + side, left:left + side]).resize(
+        (size, size), resample))
+
+
+def test_classify_crops_the_centre_and_resizes_bicubically(lite0):
+    """EfficientNet's published evaluation resizes the 0.875 centre crop with bicubic
+    interpolation: the logits of a photo are the classifier on Pillow's bicubic crop, and
+    measurably not those of a bilinear one."""
     with Image.open(sample_photo("chelsea")) as picture:
         photo = np.asarray(picture.convert("RGB"))
-    h, w = photo.shape[:2]
-    side = round(min(h, w) * 0.875)
-    top, left = (h - side) // 2, (w - side) // 2
-    crop = Image.fromarray(photo[top:top + side, left:left + side]).resize(
-        (224, 224), Image.Resampling.BILINEAR)
-    expected = lite0._classifier(lite0.feature_maps(np.asarray(crop)))
-    np.testing.assert_allclose(lite0.logits(photo), expected, rtol=1e-5, atol=1e-4)
+    bicubic = _centre_crop(photo, 0.875, 224, Image.Resampling.BICUBIC)
+    bilinear = _centre_crop(photo, 0.875, 224, Image.Resampling.BILINEAR)
+    assert lite0.preprocessing.resample == "bicubic"
+    np.testing.assert_array_equal(
+        center_crop(photo, lite0.preprocessing, lite0.input_size), bicubic)
+    logits = lite0.logits(photo)
+    np.testing.assert_allclose(logits, lite0._classifier(lite0.feature_maps(bicubic)),
+                               rtol=1e-5, atol=1e-4)
+    assert np.abs(logits - lite0._classifier(lite0.feature_maps(bilinear))).max() > 1e-2
+
+
+def test_torchvision_models_resize_their_crop_bilinearly():
+    from retrieval.nn import mobilenet
+
+    for how in (mobilenet.PREPROCESSING, vgg.TORCH):
+        assert how.resample == "bilinear" and how.crop == 0.875
+    with Image.open(sample_photo("coffee")) as picture:
+        photo = np.asarray(picture.convert("RGB"))
+    np.testing.assert_array_equal(center_crop(photo, vgg.TORCH, (224, 224)),
+                                  _centre_crop(photo, 0.875, 224, Image.Resampling.BILINEAR))
 
 
 def test_preprocess_scales_as_each_network_was_trained(lite0):
@@ -509,7 +544,8 @@ def test_summary_table_matches_the_maps_it_describes(lite0):
     params, x = 0, lite0.preprocess(image)
     for layer in lite0.layers:  # each layer's output, one pass (feature_maps(layer=...) each)
         row = rows[layer.name]
-        x = layer(x)
+        with threadpool_limits(1, user_api="blas"):  # as feature_maps runs: the same bits
+            x = layer(x)
         shape = x.shape[1:]
         assert f" {'x'.join(map(str, shape))} " in row, row
         count = int(row.split()[-1].replace(",", ""))
@@ -535,3 +571,22 @@ def test_repr_names_the_model_and_prints_the_table(lite0, vgg_random):
     # pool5 of VGG16: cells 32 pixels apart, each seeing 212x212 pixels (the published value)
     assert vgg_random.feature_geometry((224, 224)) == FeatureGeometry(
         stride=32, receptive_field=212, offset=(15.5, 15.5), out_shape=(7, 7, 512))
+
+
+def test_layers_share_one_small_base(lite0, vgg_random):
+    """Every layer is a Layer: a callable with parameters, a stride and a receptive field."""
+    from retrieval.nn.layers import Layer
+
+    for model in (lite0, vgg_random):
+        assert all(isinstance(layer, Layer) for layer in model.layers)
+        assert int(np.prod([layer.stride for layer in model.layers])) == 32
+    assert isinstance(lite0._classifier, Layer)
+    stem, first = lite0.layers[:2]
+    assert (stem.stride, stem.receptive_field, stem.n_params) == (2, 3, 32 * 27 + 32)
+    assert stem.n_params == sum(array.size for array in stem.parameters)
+    # two 3x3 windows, the second on a grid of stride 2: 3 + 2 * 2 = 7 pixels
+    assert lite0.feature_geometry((64, 64), "blocks.0").receptive_field == 7
+    assert (first.stride, first.receptive_field) == (1, 3)
+    pool = vgg_random.layers[2]
+    assert (pool.stride, pool.receptive_field, pool.n_params) == (2, 2, 0)
+    assert "Conv stem: conv 3x3/2, ReLU6" in repr(stem)

@@ -1,4 +1,4 @@
-"""``load_model``: a pretrained network by name, with its weights found and read safely.
+"""The model zoo: ``load_model`` finds a pretrained network by name and reads its weights.
 
 ==================  =======  ========  ===================================================
 name                input    features  weights
