@@ -377,18 +377,17 @@ def l1_distance(u, v):
     Parameters
     ----------
     u, v : iterable of real numbers
-        Vectors of the same length.
+        Vectors of equal length.
 
     Returns
     -------
     number
-        An int for ints, a Fraction if a Fraction is present, a float if a float is present,
-        a Decimal for Decimals.
+        Of the type :func:`dot_product` gives for the same vectors (an int for ints).
 
     Raises
     ------
     ShapeError
-        If the lengths differ.
+        If ``u`` and ``v`` differ in length.
     TypeError
         If an entry is not a real number.
 

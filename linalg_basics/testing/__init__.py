@@ -70,40 +70,11 @@ This package needs Hypothesis (``pip install hypothesis``, part of ``retrieval-l
 the rest of :mod:`linalg_basics` does not.
 """
 
-from .failures import CounterexampleFound, SubmissionError
-from .labs import assert_imports_only, lab_settings, load_submission
-from .reference import assert_raises, assert_same_answer, check_against_reference
-from .strategies import (
-    conforming_matrices,
-    datasets,
-    gray_images,
-    images_with_windows,
-    matrices,
-    numbers,
-    queries_and_databases,
-    rankings,
-    vector_pairs,
-    vectors,
-)
+from . import failures, labs, reference, strategies
+from .failures import *  # noqa: F401,F403
+from .labs import *  # noqa: F401,F403
+from .reference import *  # noqa: F401,F403
+from .strategies import *  # noqa: F401,F403
 
-__all__ = [
-    "numbers",
-    "vectors",
-    "vector_pairs",
-    "matrices",
-    "conforming_matrices",
-    "datasets",
-    "gray_images",
-    "images_with_windows",
-    "queries_and_databases",
-    "rankings",
-    "check_against_reference",
-    "assert_same_answer",
-    "assert_raises",
-    "CounterexampleFound",
-    "SubmissionError",
-    "lab_settings",
-    "load_submission",
-    "assert_imports_only",
-]
+__all__ = [*strategies.__all__, *reference.__all__, *failures.__all__, *labs.__all__]
 
