@@ -72,14 +72,14 @@ def direct(image: np.ndarray, template: np.ndarray, positions: np.ndarray):
 
 def positions_for(image: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """Every position for small templates; otherwise random ones plus the lowest-variance ones."""
-    from retrieval import _zncc
+    from retrieval._window_sums import window_sums
 
     shape = (image.shape[0] - size + 1, image.shape[1] - size + 1)
     if size <= 32:
         return np.argwhere(np.ones(shape, dtype=bool))
     x = image.astype(np.float64) - image.mean()
     n = size * size
-    spread = _zncc.window_sums(x**2, (size, size)) - _zncc.window_sums(x, (size, size))**2 / n
+    spread = window_sums(x**2, (size, size)) - window_sums(x, (size, size))**2 / n
     spread = np.where(spread > 1e-6, spread, np.inf).ravel()
     low = np.argpartition(spread, 5000)[:5000]
     pick = np.union1d(rng.choice(spread.size, 45000, replace=False), low)

@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from .io import ImageFileError, list_image_files, load_image
+from ._inputs import check_positive_int, check_size
+from .batches import list_image_files
+from .io import ImageFileError, load_image
 
 __all__ = ["VIDEO_EXTENSIONS", "load_frames"]
 
@@ -123,8 +125,10 @@ def load_frames(source: Any, size: tuple[int, int] | None = None, gray: bool = F
     ImageFileError
         A frame cannot be decoded.
     ValueError
-        An empty folder, frames of different sizes without ``size``, a bad ``step`` or
-        ``max_frames``.
+        An empty folder, frames of different sizes without ``size``, a ``step`` or
+        ``max_frames`` below 1.
+    TypeError
+        A ``step`` or ``max_frames`` that is not an integer.
 
     Examples
     --------
@@ -139,13 +143,10 @@ def load_frames(source: Any, size: tuple[int, int] | None = None, gray: bool = F
     >>> load_frames(path, size=(2, 3), max_frames=2).shape
     (2, 2, 3, 3)
     """
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
-        raise ValueError(f"load_frames: step must be an int >= 1, got {step!r}")
-    if max_frames is not None and (isinstance(max_frames, bool)
-                                   or not isinstance(max_frames, (int, np.integer))
-                                   or max_frames < 1):
-        raise ValueError(f"load_frames: max_frames must be None or an int >= 1, "
-                         f"got {max_frames!r}")
+    step = check_positive_int(step, "step", "load_frames")
+    if max_frames is not None:
+        max_frames = check_positive_int(max_frames, "max_frames", "load_frames")
+    size = check_size(size, "load_frames", allow_none=True)
     mode = "L" if gray else "RGB"
     frames = _frames_of(source)
     chosen = itertools.islice(frames, 0, max_frames * step if max_frames else None, step)

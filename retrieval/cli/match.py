@@ -43,7 +43,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..similarity import higher_is_better
-    from ..template import find_matches, match_template
+    from ..template import find_matches, match_features, match_template
 
     image = read_image(args.image, "image")
     template = read_image(args.template, "template")
@@ -52,17 +52,13 @@ def run(args: argparse.Namespace) -> int:
             f"template ({template.shape[0]}×{template.shape[1]}) is larger than the image "
             f"({image.shape[0]}×{image.shape[1]})")
     if args.method == "features":
-        from ..template import match_features
-
         found = match_features(image, template, model=args.model, scales=tuple(args.scales),
                                k=args.k)
         score_map, matches = found.score_map, found.matches
     else:
         score_map = match_template(image, template, method=args.method)
-        higher = higher_is_better(args.method)
-        matches = find_matches(score_map, template.shape[:2], k=args.k,
-                               best="max" if higher else "min")
-        if higher and not score_map.any():
+        matches = find_matches(score_map, template.shape[:2], k=args.k)  # the method's way
+        if higher_is_better(args.method) and not score_map.any():
             print("retrieval match: note: every score is 0: the template or every window is "
                   "flat (one colour), where correlation is undefined", file=sys.stderr)
     boxes = [{"row": int(m.row), "col": int(m.col), "height": int(m.height),

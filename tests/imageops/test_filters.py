@@ -20,14 +20,14 @@ from imageops import (
     psnr,
     window_filter,
 )
-from imageops.filters import (
-    _MEDIAN9,
-    _NETWORKS,
-    _batcher_pairs,
-    _run_network,
-    _selection_network,
+from imageops._median_network import (
+    MEDIAN9,
+    NETWORKS,
+    batcher_pairs,
+    run_network,
+    selection_network,
 )
-from linalg_basics import mean, median, std_dev
+from linalg_basics import mean, median
 
 MODES = ["reflect", "mirror", "nearest", "wrap", "constant"]
 
@@ -49,21 +49,21 @@ def small_images(dtype=np.uint8, max_side=7):
 
 # --------------------------------------------------------------------------- networks
 
-@pytest.mark.parametrize("pairs, n", [(_MEDIAN9, 9), (_batcher_pairs(32), 25)])
+@pytest.mark.parametrize("pairs, n", [(MEDIAN9, 9), (batcher_pairs(32), 25)])
 def test_selection_network_gives_the_median_of_every_0_1_input(pairs, n):
     # 0-1 principle: a comparator network that selects the median of every 0/1 input
     # selects it for all inputs. All 2**9 inputs for 9; 20 000 random ones for 25.
-    network = _selection_network(pairs, n)
+    network = selection_network(pairs, n)
     if n == 9:
         inputs = np.array(list(itertools.product([0, 1], repeat=9)), dtype=np.uint8).T
     else:
         inputs = np.random.default_rng(0).integers(0, 2, (n, 20000), dtype=np.uint8)
-    np.testing.assert_array_equal(_run_network(list(inputs), network),
+    np.testing.assert_array_equal(run_network(list(inputs), network),
                                   np.median(inputs, axis=0))
 
 
 def test_the_classic_3x3_network_has_19_exchanges():
-    assert sum(step[0] == "exchange" for step in _NETWORKS[3]) == 19
+    assert sum(step[0] == "exchange" for step in NETWORKS[3]) == 19
 
 
 # --------------------------------------------------------------------------- vs scipy, vs twin
@@ -105,18 +105,63 @@ def test_mean_filter_and_local_std_equal_scipy(image, size, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("size", [3, 5])
-def test_fast_filters_equal_the_teaching_twin(mode, size):
+@pytest.mark.parametrize("size", [1, 3, 5, 7])
+def test_fast_and_teaching_paths_agree(mode, size):
     image = np.random.default_rng(size).integers(0, 256, (6, 7, 3), dtype=np.uint8)
-    np.testing.assert_allclose(mean_filter(image, size, mode),
-                               window_filter(image, mean, size, mode), rtol=1e-12)
-    np.testing.assert_array_equal(median_filter(image, size, mode),
-                                  window_filter(image, median, size, mode))
-    np.testing.assert_allclose(local_std(image, size, mode),
-                               window_filter(image, std_dev, size, mode), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(local_std(image, size, mode, ddof=1),
-                               window_filter(image, lambda v: std_dev(v, ddof=1), size, mode),
-                               rtol=1e-9, atol=1e-9)
+    for function, kwargs, exact in [(mean_filter, {}, False), (median_filter, {}, True),
+                                    (local_std, {}, False), (local_std, {"ddof": 1}, False)]:
+        if kwargs.get("ddof") == 1 and size == 1:
+            continue
+        fast = function(image, size, mode, cval=9, **kwargs)
+        slow = function(image, size, mode, cval=9, teaching=True, **kwargs)
+        assert slow.dtype == fast.dtype and slow.shape == image.shape
+        if exact:
+            np.testing.assert_array_equal(slow, fast)
+        else:
+            np.testing.assert_allclose(slow, fast, rtol=1e-9, atol=1e-9)
+
+
+@given(image=small_images(np.float64, max_side=5), size=st.sampled_from([1, 3]),
+       mode=st.sampled_from(MODES))
+@settings(max_examples=25, deadline=None)
+def test_teaching_paths_agree_on_floats(image, size, mode):
+    np.testing.assert_allclose(mean_filter(image, size, mode, teaching=True),
+                               mean_filter(image, size, mode), rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(median_filter(image, size, mode, teaching=True),
+                                  median_filter(image, size, mode))
+    spread = max(1.0, float(np.ptp(image)))
+    np.testing.assert_allclose(local_std(image, size, mode, teaching=True),
+                               local_std(image, size, mode), rtol=1e-6, atol=1e-7 * spread)
+
+
+@pytest.mark.parametrize("function, name", [(mean_filter, "mean"), (median_filter, "median"),
+                                            (local_std, "std_dev")])
+def test_teaching_path_goes_through_linalg_basics(monkeypatch, function, name):
+    import imageops.filters
+
+    windows = []
+    real = getattr(imageops.filters, name)
+
+    def spy(values, **kwargs):
+        windows.append(values)
+        return real(values, **kwargs)
+
+    monkeypatch.setattr(imageops.filters, name, spy)
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    function(image, teaching=True)
+    assert len(windows) == 12                                        # one call per pixel
+    assert windows[0] == [0, 0, 1, 0, 0, 1, 4, 4, 5]                # "reflect" at the corner
+    assert all(type(v) is int for values in windows for v in values)  # plain Python lists
+    function(image)
+    assert len(windows) == 12                                        # the NumPy path
+
+
+def test_window_filter_is_the_generic_tool():
+    image = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 90]], dtype=np.uint8)
+    np.testing.assert_array_equal(window_filter(image, max),
+                                  ndi.maximum_filter(image, 3).astype(float))
+    np.testing.assert_array_equal(window_filter(image, median), median_filter(image))
+    np.testing.assert_allclose(window_filter(image, mean), mean_filter(image))
 
 
 def test_uint8_sums_do_not_overflow():
@@ -144,55 +189,42 @@ def test_local_std_is_large_on_texture():
     assert texture[:, 5:58].max() == 0 and texture[:, 70:].mean() > 5
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(size=4), "odd window size"), (dict(size=0), "odd window size"),
-    (dict(mode="edge"), "mode must be one of"), (dict(image=np.zeros((2, 2, 2, 2))), "gray"),
-    (dict(image=np.array([[np.nan]])), "finite"), (dict(image=np.zeros((0, 3))), "gray"),
+@pytest.mark.parametrize("bad, error, match", [
+    (dict(size=4), ValueError, "size must be odd"),
+    (dict(size=0), ValueError, "size must be a positive integer, got 0"),
+    (dict(size=2.5), TypeError, "size must be a positive integer, got 2.5"),
+    (dict(mode="edge"), ValueError, "mode must be one of"),
+    (dict(image=np.zeros((2, 2, 2, 2))), ValueError, "got a batch"),
+    (dict(image=np.array([[np.nan]])), ValueError, "NaN or infinite"),
+    (dict(image=np.zeros((0, 3))), ValueError, "empty"),
+    (dict(image=np.zeros((3, 3), bool)), TypeError, "got dtype bool"),
+    (dict(image=np.zeros((3, 3), complex)), TypeError, "got dtype complex128"),
+    (dict(image=None), TypeError, "must be an image .*got a NoneType"),
 ])
-def test_bad_input_gives_clear_errors(bad, match):
+@pytest.mark.parametrize("function", [mean_filter, median_filter, local_std])
+def test_bad_input_gives_one_error_kind_per_mistake(function, bad, error, match):
     kwargs = dict(image=np.zeros((4, 4)), size=3, mode="reflect") | bad
-    for function in (mean_filter, median_filter, local_std):
-        with pytest.raises(ValueError, match=match):
-            function(**kwargs)
+    with pytest.raises(error, match=f"{function.__name__}: .*{match}"):
+        function(**kwargs)
 
 
-# --------------------------------------------------------------------------- noise
+def test_every_filter_takes_a_path_or_a_pil_image(tmp_path):
+    """A path and a PIL image are decoded by load_image: the same result as its array."""
+    from PIL import Image
 
-def test_gaussian_noise_is_seeded_clipped_and_has_the_asked_spread():
-    image = np.full((300, 300), 128, dtype=np.uint8)
-    noisy = add_gaussian_noise(image, 20, seed=1)
-    assert noisy.dtype == np.uint8
-    np.testing.assert_array_equal(noisy, add_gaussian_noise(image, 20, seed=1))
-    assert abs(noisy.astype(float).std() - 20) < 0.5
-    assert add_gaussian_noise(np.full((9, 9), 250, np.uint8), 50, seed=0).max() == 255
-    floats = add_gaussian_noise(np.zeros((100, 100), np.float32), 5, seed=0)
-    assert floats.dtype == np.float32 and floats.min() < 0      # floats are not clipped
-    with pytest.raises(ValueError, match="sigma"):
-        add_gaussian_noise(image, -1)
+    from imageops import load_image, save_image
 
+    photo = skimage.data.chelsea()[100:130, 200:240]
+    path = save_image(tmp_path / "cat.png", photo)
+    def maximum_filter(image):
+        return window_filter(image, max)
 
-@given(amount=st.floats(0, 1), height=st.integers(1, 20), width=st.integers(1, 20))
-@settings(max_examples=30, deadline=None)
-def test_salt_and_pepper_hits_exactly_the_amount(amount, height, width):
-    image = np.full((height, width, 3), 128, dtype=np.uint8)
-    noisy = add_salt_and_pepper(image, amount, seed=0)
-    hit = (noisy != 128).any(axis=2)
-    assert hit.sum() == round(amount * height * width)
-    assert set(np.unique(noisy[hit])) <= {0, 255}
-    assert (noisy[hit] == noisy[hit][:, :1]).all()      # whole pixels
-
-
-def test_salt_and_pepper_rejects_bad_amounts():
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        add_salt_and_pepper(np.zeros((3, 3)), 1.5)
-
-
-def test_psnr_equals_scikit_image():
-    rng = np.random.default_rng(0)
-    a = rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)
-    b = add_gaussian_noise(a, 10, seed=1)
-    assert psnr(a, b) == pytest.approx(skimage.metrics.peak_signal_noise_ratio(a, b))
-    assert psnr(a, a) == float("inf")
+    for function in (mean_filter, median_filter, local_std, maximum_filter):
+        expected = function(load_image(path))
+        np.testing.assert_array_equal(function(path), expected)
+        np.testing.assert_array_equal(function(str(path)), expected)
+        np.testing.assert_array_equal(function(Image.open(path)), expected)
+    assert median_filter(str(path)).shape == (30, 40, 3)
 
 
 # --------------------------------------------------------------------------- the lecture's claim

@@ -120,10 +120,12 @@ def test_errors(tmp_path, small_photo):
     (tmp_path / "notes.gif").write_text("not an animation")
     with pytest.raises(ImageFileError, match="notes.gif.*neither an image"):
         load_frames(tmp_path / "notes.gif")
-    for kwargs, message in [({"step": 0}, "step must be an int >= 1"),
-                            ({"step": 1.5}, "step must be an int >= 1"),
-                            ({"max_frames": 0}, "max_frames must be None or an int >= 1")]:
-        with pytest.raises(ValueError, match=message):
+    for kwargs, error, message in [
+            ({"step": 0}, ValueError, "step must be a positive integer, got 0"),
+            ({"step": 1.5}, TypeError, "step must be a positive integer, got 1.5"),
+            ({"max_frames": 0}, ValueError, "max_frames must be a positive integer, got 0"),
+            ({"size": (0, 3)}, ValueError, r"size must be \(height, width\)")]:
+        with pytest.raises(error, match=f"load_frames: {message}"):
             load_frames(tmp_path / "notes.gif", **kwargs)
     with pytest.raises(TypeError, match="expected a folder"):
         load_frames(np.zeros((3, 4, 4)))

@@ -1,4 +1,4 @@
-"""imageops.io: loading every kind of file and array, batches with failures, saving, resizing."""
+"""imageops.io and imageops.batches: every kind of file and array, batches with failures, saving."""
 
 import gc
 import io
@@ -10,17 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imageops.io import (
+from imageops._inputs import AUTO_PROGRESS
+from imageops.batches import (
     IMAGE_EXTENSIONS,
-    ImageFileError,
     LoadedImages,
     list_image_files,
-    load_image,
     load_images,
-    resize_image,
-    save_image,
     to_image_list,
 )
+from imageops.io import ImageFileError, load_image, resize_image, save_image
 
 cv2 = pytest.importorskip("cv2")
 
@@ -327,7 +325,8 @@ def test_bad_arguments(small_photo, kwargs, message):
     (np.zeros((0, 8), np.uint8), ValueError, "empty"),
     (np.array([[0, 256]]), ValueError, r"0\.\.255, got 0\.\.256"),
     (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
-    (np.array([["a", "b"]]), TypeError, "numeric"),
+    (np.array([["a", "b"]]), TypeError, r"array of real numbers or booleans\), got dtype <U1"),
+    (np.zeros((4, 4), complex), TypeError, "got dtype complex128"),
 ])
 def test_bad_arrays(array, error, message):
     with pytest.raises(error, match=message):
@@ -364,8 +363,10 @@ def test_resize_constant_stays_constant_and_errors():
     assert np.all(resize_image(np.full((5, 7), 3.25), (11, 2)) == 3.25)
     with pytest.raises(TypeError, match="uint8 or float"):
         resize_image(np.zeros((4, 4), np.int32), (2, 2))
-    with pytest.raises(ValueError, match="expected an image"):
+    with pytest.raises(ValueError, match="resize_image: image must be one image .* batch"):
         resize_image(np.zeros((2, 4, 4, 3)), (2, 2))
+    with pytest.raises(TypeError, match="resize_image: image must be an image .*got dtype bool"):
+        resize_image(np.zeros((4, 4), bool), (2, 2))
 
 
 # ---------------------------------------------------------------------------------------
@@ -479,12 +480,14 @@ def test_load_images_empty_folder_and_bad_inputs(tmp_path):
 def test_load_images_progress_bar(tmp_path, astronaut, capsys):
     _photo_files(tmp_path, astronaut, ["a.png", "b.png"])
     load_images(tmp_path)
-    assert "loading images" not in capsys.readouterr().err     # auto: only above 50 files
+    assert "loading images" not in capsys.readouterr().err     # auto: from AUTO_PROGRESS on
     load_images(tmp_path, progress=True)
     assert "loading images" in capsys.readouterr().err
-    load_images([tmp_path / "a.png"] * 51, size=(8, 8))
+    load_images([tmp_path / "a.png"] * (AUTO_PROGRESS - 1), size=(8, 8))
+    assert "loading images" not in capsys.readouterr().err
+    load_images([tmp_path / "a.png"] * AUTO_PROGRESS, size=(8, 8))
     assert "loading images" in capsys.readouterr().err
-    load_images([tmp_path / "a.png"] * 51, size=(8, 8), progress=False)
+    load_images([tmp_path / "a.png"] * AUTO_PROGRESS, size=(8, 8), progress=False)
     assert "loading images" not in capsys.readouterr().err
 
 
@@ -588,8 +591,19 @@ def test_to_image_list_modes(small_photo, small_gray):
     (42, TypeError, "expected a path, a file object"),
     ({"a": 1}, TypeError, "got dict"),
     (np.zeros((5, 86, 128)), ValueError, r"expected an image of shape"),
-    (np.full((4, 4, 3), np.inf), ValueError, "NaN or infinity"),
+    (np.full((4, 4, 3), np.inf), ValueError, "NaN or infinite"),
 ])
 def test_to_image_list_errors(images, error, message):
     with pytest.raises(error, match=message):
         to_image_list(images)
+
+
+def test_batch_names_are_still_importable_from_io():
+    import imageops.batches
+    import imageops.io
+
+    for name in ("IMAGE_EXTENSIONS", "LoadedImages", "list_image_files", "load_images",
+                 "to_image_list"):
+        assert getattr(imageops.io, name) is getattr(imageops.batches, name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        imageops.io.nothing  # noqa: B018

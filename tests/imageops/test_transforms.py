@@ -265,9 +265,10 @@ def test_fill_per_channel_and_dtype(small_photo):
     (np.zeros((4, 4)), np.zeros((2, 2)), {}, ValueError, "not invertible"),
     (np.zeros((4, 4)), np.eye(3), {}, ValueError, "2 x 2 matrix"),
     (np.zeros((4, 4)), np.eye(2), {"order": 3}, ValueError, "order must be 0"),
-    (np.zeros((2, 4, 4, 3)), np.eye(2), {}, ValueError, "one image at a time"),
-    (np.zeros((0, 4)), np.eye(2), {}, ValueError, "expected an image"),
-    (np.array([["a"]]), np.eye(2), {}, TypeError, "numeric image"),
+    (np.zeros((2, 4, 4, 3)), np.eye(2), {}, ValueError, "batch .* one at a time"),
+    (np.zeros((0, 4)), np.eye(2), {}, ValueError, "image is empty"),
+    (np.array([["a"]]), np.eye(2), {}, TypeError, r"real numbers or booleans\), got dtype"),
+    (np.array([[np.nan]]), np.eye(2), {}, ValueError, "NaN or infinite"),
 ])
 def test_transform_image_errors(image, matrix, kwargs, error, message):
     with pytest.raises(error, match=message):

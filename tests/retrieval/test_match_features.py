@@ -9,10 +9,10 @@ from PIL import Image
 
 from imageops import resize_image
 from retrieval.data import sample_photo
+from retrieval.feature_matching import _feature_cosine
 from retrieval.template import (
     FeatureMatchResult,
     Match,
-    _feature_cosine,
     find_matches,
     match_features,
     match_template,
@@ -141,6 +141,34 @@ def test_bad_input(kwargs, words):
         match_features(**args)
 
 
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"image": np.zeros((40, 40, 3), complex)}, "match_features: image must be an image"),
+    ({"template": None}, "template must be an image"),
+    ({"k": 1.5}, "match_features: k must be a positive integer"),
+])
+def test_bad_types(kwargs, words):
+    args = {"image": np.zeros((40, 40, 3)), "template": np.zeros((8, 8, 3)),
+            "model": BlockModel()} | kwargs
+    with pytest.raises(TypeError, match=words):
+        match_features(**args)
+
+
+def test_a_missing_file():
+    with pytest.raises(OSError, match="no such file: 'not a file.png'"):
+        match_features(np.zeros((40, 40, 3)), "not a file.png", model=BlockModel())
+
+
+def test_score_map_knows_it_is_a_similarity():
+    """The feature score map is a cosine: find_matches takes its largest values by itself."""
+    image = photo("coffee")[:120, :160]
+    found = match_features(sample_photo("coffee"), image[40:72, 60:100], model=BlockModel(),
+                           k=np.int64(2))
+    assert found.score_map.method == "features"
+    cells = find_matches(found.score_map, (8, 10))
+    assert cells[0].score == found.score_map.max() == found.matches[0].score
+    assert len(found.matches) == 2
+
+
 def test_real_network_finds_a_rescaled_noisy_crop_where_pixels_fail():
     """Hubble deep field: a 128-pixel crop, shrunk to 0.8 and noised (sigma 25).
 
@@ -169,8 +197,8 @@ def test_real_network_finds_a_rescaled_noisy_crop_where_pixels_fail():
 
 
 def test_default_layer_lets_the_template_span_eight_cells():
+    from retrieval.feature_matching import _matching_layer
     from retrieval.nn import load_model
-    from retrieval.template import _matching_layer
 
     model = load_model()
     chosen = {side: _matching_layer(model, (512, 512), (side, side + 20))
@@ -231,8 +259,8 @@ def test_vgg16_with_supplied_weights(vgg_weights):
     """The lecture's network from a weight file. Random weights say nothing about how well
     VGG16 matches, but they run the whole path: the file, the layer names, the geometry of
     unpadded pooling, and the cell-to-pixel mapping (exact for a crop on the cell grid)."""
+    from retrieval.feature_matching import _matching_layer
     from retrieval.nn import load_model
-    from retrieval.template import _matching_layer
 
     vgg = load_model("vgg16", weights=vgg_weights)
     image = photo("astronaut")[40:168, 60:220]

@@ -1,5 +1,8 @@
-"""Pixel template matching: against a float64 direct computation, the list-based twin,
-scikit-image and OpenCV, on real photos, with the pitfalls (flat windows, cancellation)."""
+"""Pixel template matching: against a float64 direct computation, the teaching twin,
+scikit-image and OpenCV, on real photos, with the pitfalls (flat windows, cancellation), and
+the direction of the best boxes following the method."""
+
+import pickle
 
 import numpy as np
 import pytest
@@ -11,12 +14,13 @@ from PIL import Image
 from scipy.ndimage import uniform_filter
 
 from retrieval.data import sample_photo
+from retrieval.similarity import higher_is_better
 from retrieval.template import (
     Match,
+    ScoreMap,
     TemplateMatcher,
     find_matches,
     match_template,
-    match_template_loop,
 )
 
 METHODS = ["zncc", "ncc", "ssd", "sad"]
@@ -89,20 +93,39 @@ def test_agrees_with_direct_float64(method, channels):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("channels", [None, 3])
-def test_fast_equals_the_lecture_loop(method, channels):
+def test_fast_equals_the_teaching_twin(method, channels):
     rng = np.random.default_rng(2)
     shape = (9, 11) if channels is None else (9, 11, channels)
     image = rng.integers(0, 50, shape)
     image[0:4, 0:5] = 9  # flat windows score 0 in both
     template = image[3:7, 2:6]
-    np.testing.assert_allclose(match_template(image, template, method),
-                               match_template_loop(image, template, method),
+    slow = match_template(image, template, method, teaching=True)
+    assert isinstance(slow, ScoreMap) and slow.method == method
+    np.testing.assert_allclose(match_template(image, template, method), slow,
                                rtol=1e-9, atol=1e-9)
 
 
-def test_loop_gives_zero_for_a_constant_template():
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.int64, st.tuples(st.integers(2, 6), st.integers(2, 6)),
+              elements=st.integers(0, 9)),
+       st.integers(1, 2), st.integers(1, 2), st.sampled_from(METHODS))
+def test_teaching_twin_property(image, h, w, method):
+    """Small integer images (flat windows and constant templates included): both ways agree."""
+    template = image[:h, :w]
+    np.testing.assert_allclose(match_template(image, template, method, teaching=True),
+                               match_template(image, template, method), atol=1e-9)
+
+
+def test_teaching_twin_gives_zero_for_a_constant_template():
     image = np.arange(20.0).reshape(4, 5)
-    assert not match_template_loop(image, np.full((2, 2), 3.0)).any()
+    assert not match_template(image, np.full((2, 2), 3.0), teaching=True).any()
+
+
+def test_teaching_twin_checks_its_input_like_the_fast_way():
+    with pytest.raises(ValueError, match="larger than the image"):
+        match_template(np.zeros((3, 3)), np.zeros((4, 1)), teaching=True)
+    with pytest.raises(TypeError, match="real numbers"):
+        match_template(np.array([["a"]]), np.zeros((1, 1)), teaching=True)
 
 
 @settings(max_examples=60, deadline=None)
@@ -249,7 +272,7 @@ def test_exact_on_a_1024_float32_photo(retina_1024, size, count, hard):
 
 def test_background_sums_give_the_same_scores(monkeypatch):
     """Large images compute the window sums in a second thread: the numbers are the same."""
-    import retrieval.template as template_module
+    import retrieval.template_matcher as template_module
 
     image = photo("astronaut")[:300, :280]
     template = image[100:140, 60:90]
@@ -287,7 +310,9 @@ def test_accepts_paths_and_pil_images():
     (np.zeros((5, 5, 3)), np.zeros((2, 2, 4)), ValueError, "same channels"),
     (np.zeros((5,)), np.zeros((2,)), ValueError, "(H, W) or (H, W, C)"),
     (np.full((5, 5), np.nan), np.zeros((2, 2)), ValueError, "NaN"),
-    (np.array([["a"]]), np.zeros((1, 1)), TypeError, "numeric"),
+    (np.array([["a"]]), np.zeros((1, 1)), TypeError, "match_template: image must be an image"),
+    (np.zeros((5, 5)), np.zeros((2, 2), complex), TypeError, "booleans), got dtype complex128"),
+    (None, np.zeros((2, 2)), TypeError, "got a NoneType"),
 ])
 def test_bad_input_raises_a_clear_error(image, template, error, words):
     with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
@@ -297,6 +322,8 @@ def test_bad_input_raises_a_clear_error(image, template, error, words):
 def test_unknown_method():
     with pytest.raises(ValueError, match="one of zncc, ncc, ssd, sad; got 'cosine'"):
         match_template(np.zeros((4, 4)), np.zeros((2, 2)), "cosine")
+    with pytest.raises(ValueError, match="one of zncc, ncc, ssd, sad; got 'cosine'"):
+        match_template(np.zeros((4, 4)), np.zeros((2, 2)), "cosine", teaching=True)
 
 
 # ---------------------------------------------------------------- find_matches
@@ -342,7 +369,7 @@ def test_several_objects_are_found():
     found = find_matches(match_template(image, object_), object_.shape, k=3)
     assert sorted(m[:2] for m in found) == sorted(places)
     assert all(m.score == pytest.approx(1.0) for m in found)
-    found = find_matches(match_template(image, object_, "sad"), object_.shape, k=3, best="min")
+    found = find_matches(match_template(image, object_, "sad"), object_.shape, k=3)
     assert sorted(m[:2] for m in found) == sorted(places)
     assert all(m.score == 0 for m in found)
 
@@ -356,14 +383,73 @@ def test_threshold_and_best_min():
     assert find_matches(with_nan, (1, 1), k=2) == [Match(0, 1, 1, 1, 0.2)]
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
-    ({"score_map": np.zeros(3)}, "2-D"),
-    ({"template_shape": (0, 2)}, "template_shape"),
-    ({"k": 0}, "k must be"),
-    ({"max_overlap": 1.5}, "max_overlap"),
-    ({"best": "maximum"}, "best must be"),
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"score_map": np.zeros(3)}, ValueError, "2-D"),
+    ({"template_shape": (0, 2)}, ValueError, "template_shape"),
+    ({"template_shape": 5}, ValueError, "template_shape"),
+    ({"k": 0}, ValueError, "k must be"),
+    ({"k": 1.5}, TypeError, "k must be"),
+    ({"max_overlap": 1.5}, ValueError, "max_overlap"),
+    ({"best": "maximum"}, ValueError, "best must be"),
 ])
-def test_find_matches_bad_input(kwargs, words):
+def test_find_matches_bad_input(kwargs, error, words):
     args = {"score_map": np.zeros((3, 3)), "template_shape": (2, 2)} | kwargs
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(error, match=words):
         find_matches(**args)
+
+
+def test_k_may_be_a_numpy_integer():
+    scores = np.array([[0.1, 0.9, 0.8]])
+    assert len(find_matches(scores, (1, 1), k=np.int64(2))) == 2
+
+
+# ---------------------------------------------------------------- the direction of the method
+
+
+@pytest.fixture(scope="module")
+def camera():
+    return photo("camera", gray=True).astype(np.float64)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_find_matches_follows_the_method(camera, method):
+    """The issue's example: a crop of the photo is found where it was cut, for every method,
+    without saying which way is better (the squared and absolute differences are 0 there)."""
+    scores = match_template(camera, camera[10:50, 10:50], method)
+    found = find_matches(scores, (40, 40))
+    assert found[0][:4] == (10, 10, 40, 40)
+    if higher_is_better(method):
+        assert found[0].score == pytest.approx(1.0, abs=1e-12)
+    else:
+        assert found[0].score == pytest.approx(0.0, abs=1e-6 * scores.max())
+        # the plain array of the same numbers is read as "higher is better": the worst box
+        worst = find_matches(np.asarray(scores), (40, 40))[0]
+        assert worst.score == scores.max() and worst[:2] != (10, 10)
+
+
+def test_an_explicit_best_still_wins(camera):
+    scores = match_template(camera, camera[10:50, 10:50], "ssd")
+    worst = find_matches(scores, (40, 40), best="max")[0]
+    assert worst.score == scores.max()
+    correlation = match_template(camera, camera[10:50, 10:50])
+    assert find_matches(correlation, (40, 40), best="min")[0].score == correlation.min()
+
+
+def test_threshold_follows_the_method():
+    scores = ScoreMap([[5.0, 1.0, 3.0, 0.5, 9.0]], "sad")
+    assert [m.col for m in find_matches(scores, (1, 1), k=5, threshold=3)] == [3, 1, 2]
+
+
+def test_a_score_map_is_an_array_that_knows_its_method():
+    scores = match_template(np.arange(30.0).reshape(5, 6) % 7, [[1.0, 2.0], [3.0, 5.0]], "ssd")
+    assert isinstance(scores, np.ndarray) and scores.dtype == np.float64
+    assert scores.method == "ssd"
+    assert scores[1:, 2:].method == "ssd" and scores.copy().method == "ssd"
+    assert pickle.loads(pickle.dumps(scores)).method == "ssd"
+    for derived in (-scores, scores / 2, scores.round(1), np.sqrt(scores), scores > 3):
+        assert type(derived) is np.ndarray  # no longer that method's scores
+    assert type(scores.max()) is np.float64
+    np.testing.assert_array_equal(-scores, -np.asarray(scores))
+    assert repr(scores).startswith("ScoreMap([[") and repr(scores).endswith("method='ssd')")
+    with pytest.raises(ValueError, match="unknown metric or method 'best'"):
+        ScoreMap([[1.0]], "best")

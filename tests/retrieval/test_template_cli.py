@@ -43,7 +43,7 @@ def run(capsys, *argv):
 
 
 def test_table_of_the_best_boxes(files, capsys):
-    code, out, err = run(capsys, files["coins"], files["coin"], "--top", "3")
+    code, out, err = run(capsys, files["coins"], files["coin"], "-k", "3")
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("zncc matches of") and len(lines) == 4
@@ -56,7 +56,7 @@ def test_json_agrees_with_the_library(files, capsys):
     from imageops import load_image
     from retrieval import find_matches, match_template
 
-    code, out, _ = run(capsys, files["coins"], files["coin"], "--top", "2", "--json")
+    code, out, _ = run(capsys, files["coins"], files["coin"], "-k", "2", "--json")
     assert code == 0
     report = json.loads(out)
     assert report["method"] == "zncc" and report["image"] == files["coins"]
@@ -67,8 +67,9 @@ def test_json_agrees_with_the_library(files, capsys):
     assert [b["score"] for b in report["matches"]] == pytest.approx([m.score for m in want])
 
 
-def test_distances_are_ranked_smallest_first(files, capsys):
-    code, out, _ = run(capsys, files["coins"], files["coin"], "--method", "ssd", "--top", "2",
+@pytest.mark.parametrize("method", ["ssd", "sad"])
+def test_distances_are_ranked_smallest_first(files, capsys, method):
+    code, out, _ = run(capsys, files["coins"], files["coin"], "--method", method, "-k", "2",
                        "--json")
     boxes = json.loads(out)["matches"]
     assert code == 0 and 0 <= boxes[0]["score"] < 1e-9 * boxes[1]["score"]  # 0 up to rounding
@@ -99,7 +100,7 @@ def test_plot_writes_the_picture(files, capsys, tmp_path):
     pytest.importorskip("matplotlib")
     target = tmp_path / "found.png"
     code, out, err = run(capsys, files["coins"], files["coin"], "--top", "3", "--plot",
-                         str(target))
+                         str(target))  # --top: the old name of -k, still accepted
     assert code == 0 and f"wrote {target}" in err
     with Image.open(target) as picture:
         assert picture.size[0] > 600 and picture.size[1] > 200

@@ -1,7 +1,9 @@
-"""Numerical kernels of template matching: FFT correlation and exact window sums.
+"""The sums over every window that template matching needs: FFT correlations and exact sums.
 
-Private helpers of :mod:`retrieval.template`. Arrays here are channel-first float64,
-``(C, H, W)``; the public functions take images as ``(H, W)`` or ``(H, W, C)``.
+Private helpers shared by every matching method (zncc, ncc, ssd on pixels in
+:mod:`retrieval.template_matcher`, the cosine of feature blocks in
+:mod:`retrieval.feature_matching`). Arrays here are channel-first float64, ``(C, H, W)``; the
+public functions take images as ``(H, W)`` or ``(H, W, C)``.
 
 How the sums stay exact
 -----------------------
