@@ -65,7 +65,8 @@ def list_image_files(folder: str | os.PathLike, recursive: bool = False) -> list
     list of pathlib.Path
         Files whose extension (any case) is in ``IMAGE_EXTENSIONS``, sorted by their path
         relative to ``folder``. Hidden files and folders (names starting with ".", such as
-        macOS's "._photo.jpg" companions) are left out.
+        macOS's "._photo.jpg" companions) are left out, and so is anything that is not a
+        regular file (a FIFO or device named "photo.png" is never opened).
 
     Examples
     --------
