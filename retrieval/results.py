@@ -182,20 +182,29 @@ class SearchResults(Sequence):
 
 @dataclass(frozen=True)
 class AddReport:
-    """What :meth:`ImageIndex.add` did: the ``added`` ids and the ``failures``.
+    """What :meth:`ImageIndex.add` or :meth:`~ImageIndex.update` did.
 
-    ``failures`` lists ``(path, reason)`` for every file that could not be read.
+    ``added`` lists the new ids; ``failures`` lists ``(path, reason)`` for every file that
+    could not be read or that the extractor refused (too small); after ``update``,
+    ``skipped`` lists the ids already indexed and ``removed`` those whose file was gone.
     """
 
     added: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return f"AddReport(added={len(self.added)}, failures={len(self.failures)})"
+        extra = (f", skipped={len(self.skipped)}, removed={len(self.removed)}"
+                 if self.skipped or self.removed else "")
+        return f"AddReport(added={len(self.added)}, failures={len(self.failures)}{extra})"
 
     def __str__(self) -> str:
-        lines = [f"added {len(self.added)} images, {len(self.failures)} failed"]
-        lines += [f"  {path}: {reason}" for path, reason in self.failures]
+        head = f"added {len(self.added)} images, {len(self.failures)} failed"
+        if self.skipped or self.removed:
+            head += (f", {len(self.skipped)} already indexed, {len(self.removed)} removed "
+                     "(file gone)")
+        lines = [head] + [f"  {path}: {reason}" for path, reason in self.failures]
         return "\n".join(lines)
 
 
