@@ -357,7 +357,7 @@ class ImageIndex(FolderMixin):
         rows, scores = top_k(queries, self._vectors, k, self.metric, inverse_norms=norms)
         return [
             SearchResults(((self._ids[r], s) for r, s in zip(rr, ss, strict=True)),
-                          self.metric, query)
+                          self.metric, query, root=self.root)
             for rr, ss, query in zip(rows.tolist(), scores.tolist(), query_items, strict=True)
         ]
 
