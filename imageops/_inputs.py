@@ -95,6 +95,9 @@ def as_image(image: Any, caller: str, name: str = "image", allow_bool: bool = Fa
         from .io import load_image
 
         image = load_image(image, mode=mode or "RGB")
+    if not isinstance(image, (np.ndarray, list, tuple)) and not hasattr(image, "__array__"):
+        raise TypeError(f"{caller}: {name} must be an image (a path, a PIL image or an array), "
+                        f"got a {type(image).__name__}")
     try:
         array = np.asarray(image)
     except (TypeError, ValueError) as error:   # ragged nested lists
@@ -162,7 +165,9 @@ def check_size(size: Any, caller: str, allow_none: bool = False,
         height, width = size
     except (TypeError, ValueError):
         raise ValueError(f"{caller}: {name} must be {expected}; got {size!r}") from None
-    if not (_is_integer(height) and _is_integer(width)) or min(int(height), int(width)) < 1:
+    if not (_is_integer(height) and _is_integer(width)):
+        raise TypeError(f"{caller}: {name} must be {expected}; got {size!r}")
+    if min(int(height), int(width)) < 1:
         raise ValueError(f"{caller}: {name} must be {expected}; got {size!r}")
     return int(height), int(width)
 

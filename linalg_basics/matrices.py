@@ -1,4 +1,4 @@
-"""Matrices as lists of rows.
+"""The lecture's matrix operations on matrices stored as lists of rows.
 
 =========================  ==============================================
 Function                   Computes
@@ -21,8 +21,8 @@ rules of :mod:`linalg_basics.vectors`: ints and Fractions exact, float sums with
 
 from __future__ import annotations
 
+from ._exact import _as_numbers, _kind, _total
 from .errors import ShapeError
-from .vectors import _as_numbers, _kind, _total
 
 __all__ = [
     "add_matrices",

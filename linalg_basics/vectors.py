@@ -1,4 +1,4 @@
-"""Vectors as plain Python lists.
+"""The lecture's vector operations on plain Python lists.
 
 =====================  ==============================================
 Function               Computes
@@ -10,6 +10,7 @@ Function               Computes
 ``dot_product``        u . v = sum of u_i * v_i
 ``hadamard_product``   u * v, entry by entry
 ``cosine_similarity``  u . v / (||u|| ||v||)
+``l1_distance``        sum of |u_i - v_i|, the L1 (Manhattan) distance
 =====================  ==============================================
 
 A vector is any iterable of real numbers: ``int``, ``float``, ``fractions.Fraction`` or
@@ -38,11 +39,22 @@ value, so ``cosine_similarity([4, 2, 1, 2], [1, 2, 2, 0])`` is exactly ``2/3`` r
 from __future__ import annotations
 
 import math
-import numbers
-from decimal import Decimal
 from fractions import Fraction
 
-from .errors import ShapeError
+from ._exact import (
+    DECIMAL,
+    FLOAT,
+    _as_number,
+    _as_numbers,
+    _decimal_sqrt,
+    _finite,
+    _kind,
+    _same_length,
+    _scaled_down,
+    _signed_sqrt_ratio,
+    _sqrt_exact,
+    _total,
+)
 
 __all__ = [
     "add_vectors",
@@ -52,149 +64,8 @@ __all__ = [
     "dot_product",
     "hadamard_product",
     "cosine_similarity",
+    "l1_distance",
 ]
-
-# ---------------------------------------------------------------------------
-# Checking numbers (shared with matrices.py and statistics.py)
-# ---------------------------------------------------------------------------
-
-EXACT, FLOAT, DECIMAL = "exact", "float", "decimal"
-
-
-def _as_number(x, func, where):
-    """Return ``x`` as a plain int, float, Fraction or Decimal, or raise TypeError."""
-    if type(x) in (int, float, Fraction, Decimal):
-        return x
-    if isinstance(x, numbers.Integral):  # bool, numpy integers
-        return int(x)
-    if isinstance(x, numbers.Rational):
-        return Fraction(x)
-    if isinstance(x, numbers.Real):  # numpy floats and other real types
-        return float(x)
-    if isinstance(x, Decimal):
-        return x
-    raise TypeError(f"{func} expects real numbers, but {where} is {x!r} ({type(x).__name__})")
-
-
-def _as_numbers(values, func, name):
-    """Return ``values`` as a list of plain numbers; ``name`` says which argument it is."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise TypeError(
-            f"{func} expects an iterable of real numbers for {name}, got {type(values).__name__}"
-        )
-    return [_as_number(x, func, f"{name}[{i}]") for i, x in enumerate(values)]
-
-
-def _kind(values, func):
-    """Return how ``values`` are combined: EXACT (int/Fraction), FLOAT or DECIMAL."""
-    types = {type(x) for x in values}
-    if Decimal in types:
-        if float in types or Fraction in types:
-            mixed = sorted(t.__name__ for t in types - {int, Decimal})
-            raise TypeError(
-                f"{func} cannot mix Decimal with {' or '.join(mixed)}; "
-                "convert the values to one type first"
-            )
-        return DECIMAL
-    return FLOAT if float in types else EXACT
-
-
-def _finite(x):
-    """False for float or Decimal infinities and NaN; True for every other number."""
-    if type(x) is float:
-        return math.isfinite(x)
-    return x.is_finite() if type(x) is Decimal else True
-
-
-def _same_length(u, v, func, names=("u", "v"), what="vectors"):
-    if len(u) != len(v):
-        raise ShapeError(
-            f"{func} needs {what} of the same length, "
-            f"got {names[0]} of length {len(u)} and {names[1]} of length {len(v)}"
-        )
-
-
-def _fsum(terms):
-    """:func:`math.fsum` of the list ``terms``, with IEEE results where fsum raises.
-
-    fsum refuses ``inf + -inf`` (IEEE: NaN) and partial sums beyond the float range (the
-    total may still fit, e.g. ``1e308 + 1e308 - 1e308``). The second case is summed again at
-    a scale of ``2**-64`` (exact for all but subnormal terms) and scaled back, which overflows
-    to ``inf`` only if the total does.
-    """
-    try:
-        return math.fsum(terms)
-    except OverflowError:
-        try:
-            return math.fsum(math.ldexp(t, -64) for t in terms) * 2.0**64
-        except ValueError:
-            return math.nan
-    except ValueError:
-        return math.nan
-
-
-def _total(terms, kind):
-    """Sum ``terms``: exactly for EXACT, one rounding for FLOAT, decimal context for DECIMAL."""
-    if kind == FLOAT:
-        return _fsum(terms)
-    return sum(terms, Decimal(0) if kind == DECIMAL else 0)
-
-
-def _sqrt_exact(q):
-    """The correctly rounded float square root of a non-negative Fraction or int.
-
-    The root is taken with integers (:func:`math.isqrt`) on about 60 bits, and the last bit
-    is set when the root is inexact ("round to odd"), so the final conversion to a 53-bit
-    float rounds exactly as the true root would.
-    """
-    q = Fraction(q)
-    p, r = q.numerator, q.denominator
-    if p == 0:
-        return 0.0
-    k = (120 - p.bit_length() + r.bit_length()) // 2  # scale by 4**k: about 120 bits
-    num, den = (p << 2 * k, r) if k >= 0 else (p, r << -2 * k)
-    n, rest = divmod(num, den)
-    s = math.isqrt(n)
-    if rest or s * s != n:
-        s |= 1
-    return s / (1 << k) if k >= 0 else float(s << -k)
-
-
-def _decimal_sqrt(q):
-    """The square root of a non-negative Fraction or int, correctly rounded to a Decimal.
-
-    Dividing and then taking the root in the decimal context rounds twice, which can miss
-    the last digit; the neighbours of that first guess are checked against the exact value.
-    """
-    q = Fraction(q)
-    if q == 0:
-        return Decimal(0)
-    root = (Decimal(q.numerator) / Decimal(q.denominator)).sqrt()
-    up, down = root.next_plus(), root.next_minus()
-    if q > ((Fraction(root) + Fraction(up)) / 2) ** 2:
-        return up
-    if q < ((Fraction(root) + Fraction(down)) / 2) ** 2:
-        return down
-    return root
-
-
-def _signed_sqrt_ratio(top, bottom):
-    """Correctly rounded float of ``top / sqrt(bottom)`` for exact ``top`` and ``bottom > 0``."""
-    return math.copysign(_sqrt_exact(Fraction(top) ** 2 / bottom), top)
-
-
-def _scaled_down(v):
-    """Return ``v`` divided by a power of two so its largest entry is near 1, and the power.
-
-    Dividing a float by a power of two is exact, so nothing is lost, while products of the
-    scaled entries can neither overflow nor underflow.
-    """
-    largest = max((abs(x) for x in v), default=0.0)
-    if largest == 0 or not math.isfinite(largest):
-        return list(v), 0
-    e = math.frexp(largest)[1]
-    return [math.ldexp(x, -e) for x in v], e
-
 
 # ---------------------------------------------------------------------------
 # Entry-by-entry operations
@@ -485,3 +356,52 @@ def cosine_similarity(u, v):
         u, v = [Fraction(x) for x in u], [Fraction(x) for x in v]
     dot = sum(a * b for a, b in zip(u, v, strict=True))
     return _signed_sqrt_ratio(dot, sum(a * a for a in u) * sum(b * b for b in v))
+
+
+# ---------------------------------------------------------------------------
+# Distances
+# ---------------------------------------------------------------------------
+
+
+def l1_distance(u, v):
+    """The L1 (Manhattan) distance: the sum of the absolute differences.
+
+    ``d1(u, v) = |u_1 - v_1| + |u_2 - v_2| + ... + |u_n - v_n|``
+
+    The lecture's first way to compare two images pixel by pixel: 0 for equal vectors,
+    larger the more they differ. Exact for ints and Fractions; for floats the differences
+    are summed with :func:`math.fsum` (one rounding for the whole sum); infinities and NaN
+    follow IEEE arithmetic (``l1_distance([inf], [inf])`` is ``nan``). The distance of two
+    empty vectors is 0.
+
+    Parameters
+    ----------
+    u, v : iterable of real numbers
+        Vectors of equal length.
+
+    Returns
+    -------
+    number
+        Of the type :func:`dot_product` gives for the same vectors (an int for ints).
+
+    Raises
+    ------
+    ShapeError
+        If ``u`` and ``v`` differ in length.
+    TypeError
+        If an entry is not a real number.
+
+    Examples
+    --------
+    >>> l1_distance([1, 2, 3], [4, 0, 3])
+    5
+    >>> l1_distance([0.1, 0.2], [0.0, 0.0])
+    0.30000000000000004
+    >>> l1_distance([1, 2], [1, 2, 3])
+    Traceback (most recent call last):
+    ...
+    linalg_basics.errors.ShapeError: l1_distance needs vectors of the same length, got u of length 2 and v of length 3
+    """  # noqa: E501
+    u, v = _pair(u, v, "l1_distance")
+    differences = [abs(a - b) for a, b in zip(u, v, strict=True)]
+    return _total(differences, _kind(u + v, "l1_distance"))

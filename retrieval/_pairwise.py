@@ -18,9 +18,7 @@ def pair_score(u: list, v: list, metric: str) -> float:
     if metric == "correlation":
         varies = min(u) != max(u) and min(v) != max(v)
         return lb.correlation(u, v) if varies else 0.0
-    if hasattr(lb, "l1_distance"):
-        return float(lb.l1_distance(u, v))
-    return float(sum(abs(x) for x in lb.subtract_vectors(u, v)))
+    return float(lb.l1_distance(u, v))
 
 
 def pairwise_scores(q: np.ndarray, x: np.ndarray, metric: str) -> np.ndarray:

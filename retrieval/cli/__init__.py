@@ -1,7 +1,8 @@
 """The ``retrieval`` command line: one subcommand a module, ``main(argv)`` runs one.
 
-Each subcommand (``demo``, ``index``, ``search``, ``classify``, ``match``) is a small module of
-this package over the library's public API, with ``register(commands)`` adding its parser.
+Each subcommand (``demo``, ``index``, ``search``, ``classify``, ``match``, ``serve``) is a small
+module of this package over the library's public API, with ``register(commands)`` adding its
+parser.
 ``main(argv)`` parses the arguments, runs one, and returns the exit code. Bad input (a missing
 folder, a file that is not an image, an index from elsewhere, a missing optional extra) ends
 with a one-line message on stderr and exit code 1; usage errors exit with 2, as argparse does.
@@ -27,7 +28,7 @@ from ._common import CommandError, one_line
 __all__ = ["build_parser", "main"]
 
 #: The subcommand modules, in the order ``retrieval --help`` lists them.
-COMMANDS = ("demo", "index", "search", "classify", "match")
+COMMANDS = ("demo", "index", "search", "classify", "match", "serve")
 
 
 def _version() -> str:
@@ -62,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  retrieval index photos/ -o photos.npz --features efficientnet_lite0\n"
         "  retrieval search photos.npz cat.jpg -k 5 --plot hits.png\n"
         "  retrieval classify cat.jpg\n"
-        "  retrieval match scene.jpg logo.png --method zncc -k 3\n\n"
+        "  retrieval match scene.jpg logo.png --method zncc -k 3\n"
+        "  retrieval serve                      the web explorer on http://127.0.0.1:8000\n\n"
         "Run 'retrieval COMMAND --help' for the options of a command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -90,5 +90,5 @@ def load_model(name: str = "efficientnet_lite0", weights=None) -> Model:
         builders = {"mobilenet_v2": mobilenet.build, "vgg16": vgg.build}
         builder = builders.get(name, efficientnet.build)
         config = {"name": name, "weights": None if weights is None else str(weights)}
-        _CACHE[key] = builder(name, load_state_dict(path), config)
+        _CACHE[key] = builder(name, load_state_dict(path, floats_only=True), config)
     return _CACHE[key]

@@ -307,15 +307,16 @@ def test_jpeg_with_a_damaged_header(tmp_path, small_photo):
         load_image(tmp_path / "damaged.jpg")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "RGBA"}, "mode must be 'RGB' or 'L'"),
-    ({"size": (0, 10)}, r"size must be \(height, width\)"),
-    ({"size": 64}, r"size must be \(height, width\)"),
-    ({"size": (10.5, 10)}, r"size must be \(height, width\)"),
-    ({"resample": "cubic"}, "resample must be one of"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"mode": "RGBA"}, ValueError, "mode must be 'RGB' or 'L'"),
+    ({"size": (0, 10)}, ValueError, r"size must be \(height, width\)"),
+    ({"size": 64}, ValueError, r"size must be \(height, width\)"),
+    ({"size": (10.5, 10)}, TypeError, r"size must be \(height, width\)"),
+    ({"resample": "cubic"}, ValueError, "resample must be one of"),
 ])
-def test_bad_arguments(small_photo, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(small_photo, kwargs, error, message):
+    """A size that is not whole numbers is a TypeError; every other bad value a ValueError."""
+    with pytest.raises(error, match=message):
         load_image(small_photo, **kwargs)
 
 

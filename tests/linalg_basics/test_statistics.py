@@ -194,6 +194,23 @@ def test_correlation_far_from_zero():
     assert correlation([a + 10**9 for a in x], [b + 10**9 for b in y]) == 0.7745966692414834
 
 
+@settings(deadline=None, max_examples=40)
+@given(
+    xy=st.integers(2, 8).flatmap(
+        lambda n: st.tuples(*[st.lists(st.integers(-50, 50), min_size=n, max_size=n)] * 2)
+    ).filter(lambda xy: len(set(xy[0])) > 1 and len(set(xy[1])) > 1),
+    shift=st.integers(300, 420),
+)
+def test_correlation_of_huge_ints_is_the_exact_value_rounded(xy, shift):
+    # r is unchanged by x -> a x + b (a > 0) in exact arithmetic, so the correctly rounded
+    # result is the same float; at 10**400 it raised OverflowError.
+    x, y = xy
+    big = 10**shift
+    huge_x = [a * big + 7 * big for a in x]
+    assert correlation(huge_x, [b * big for b in y]) == correlation(x, y)
+    assert correlation(huge_x, [-b * big for b in y]) == -correlation(x, y)
+
+
 def test_variance_far_from_zero():
     data = [4 + 1e9, 7 + 1e9, 13 + 1e9, 16 + 1e9]
     assert one_pass_variance(data) != 22.5  # the pitfall is real

