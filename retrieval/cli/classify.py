@@ -14,7 +14,9 @@ from ._common import CLASSIFIERS, CommandError, add_command, positive_int, read_
 def register(commands: Any) -> None:
     classify = add_command(
         commands, "classify", "name what is in photos with an ImageNet classifier",
-        "  retrieval classify cat.jpg\n  retrieval classify *.jpg -k 3 --json\n")
+        "  retrieval classify cat.jpg\n  retrieval classify *.jpg -k 3 --json\n\n"
+        "A file that cannot be read is listed on stderr and skipped (in --json as an\n"
+        "entry with \"error\"); the exit code is 1 only when no image could be classified.\n")
     classify.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     classify.add_argument("-k", "--k", "--top", dest="k", type=positive_int, default=5,
                           help="classes per image (default: 5)")
@@ -42,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
             paths.append(path)
         except CommandError as error:
             failures.append((path, str(error)))
+    if not images and len(failures) == 1:
+        raise CommandError(failures[0][1])
     for path, reason in failures:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     if not images:

@@ -6,6 +6,7 @@ import argparse
 import json
 import pathlib
 import sys
+import warnings
 from typing import Any
 
 from ._common import (
@@ -64,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from ..plot import plot_results
 
-        figure = plot_results(everything, query=queries, images=_finder(index),
-                              title=f"{index.metric} search, {_model(index)} features")
+        with warnings.catch_warnings():  # moved files were named in the note above
+            warnings.simplefilter("ignore", UserWarning)
+            figure = plot_results(everything, query=queries, images=_finder(index),
+                                  title=f"{index.metric} search, {_model(index)} features")
         print(f"wrote {save_plot(figure, args.plot)}", file=sys.stderr)
     return 0
 
@@ -93,9 +96,11 @@ def print_table(paths: list[str], everything: list[Any], metric: str) -> None:
     better = "higher" if higher_is_better(metric) else "lower"
     for path, results in zip(paths, everything, strict=True):
         print(f"query {path} ({metric}, {better} is better)")
-        print(f"  {'rank':>4}  {'score':>10}  id")
-        for hit in results.to_list():
-            print(f"  {hit['rank']:>4}  {hit['score']:>10.4f}  {hit['id']}")
+        rows = results._rows()  # scores formatted as the Python repr does
+        width = max(5, *(len(score) for _, score, _ in rows)) if rows else 5
+        print(f"  {'rank':>4}  {'score':>{width}}  id")
+        for rank, score, hit_id in rows:
+            print(f"  {rank:>4}  {score:>{width}}  {hit_id}")
 
 
 def moved_files(index: Any, everything: list[Any]) -> list[str]:
