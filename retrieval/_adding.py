@@ -126,3 +126,26 @@ def check_one_query(query: Any) -> None:
     if count != 1:
         raise ValueError(f"ImageIndex.search takes one query image; got {count} (a list or "
                          "batch): use search_many(queries, k) for several")
+
+
+def collect_rows(items: list[Any], ids: list[str], extractor: Any, strict: bool, bar: Any,
+                 check: Any) -> tuple[np.ndarray | None, list[str], list[tuple[str, str]]]:
+    """The features of each item, one at a time (``bar`` moved per image): (rows, added ids,
+    failures). ``check`` checks one ``(1, D)`` row against the index."""
+    added: list[str] = []
+    failures: list[tuple[str, str]] = []
+    vectors = None  # filled row by row: the features are never held twice
+    for item, image_id in zip(items, ids, strict=True):
+        row = extract_one(item, extractor, strict, failures)
+        if row is not None:
+            row = check(row, 1)
+            if vectors is None:
+                vectors = np.empty((len(items), row.shape[1]), dtype=np.float32)
+            elif row.shape[1] != vectors.shape[1]:
+                raise ValueError(f"the extractor gave {vectors.shape[1]} features per image, "
+                                 f"then {row.shape[1]} (for {image_id}): images of different "
+                                 "sizes need a fixed size=(height, width)")
+            vectors[len(added)] = row[0]
+            added.append(image_id)
+        bar.update(1)
+    return vectors, added, failures

@@ -40,7 +40,7 @@ import numpy as np
 
 from imageops._inputs import check_positive_int, progress_bar
 
-from ._adding import check_one_query, expand, extract_one, is_path, new_ids_for
+from ._adding import check_one_query, collect_rows, expand, is_path, new_ids_for
 from ._folders import FolderMixin, save_checked
 from ._top_k import inverse_row_norms
 from .features import CNNFeatures, _pieces
@@ -197,9 +197,8 @@ class ImageIndex(FolderMixin):
 
         Notes
         -----
-        The first time files are added, the working folder becomes the index's ``root``
-        (absolute, saved with the index); file ids are paths relative to it, so the files
-        are found from anywhere (:meth:`locate`).
+        The first files added make the working folder the index's ``root`` (absolute,
+        saved with it); file ids are relative to it, so :meth:`locate` finds them anywhere.
         """
         if errors not in ("skip", "raise"):
             raise ValueError(f"ImageIndex.add: errors must be 'skip' or 'raise'; got {errors!r}")
@@ -208,23 +207,9 @@ class ImageIndex(FolderMixin):
         if self.root is None and any(is_path(item) for item in items):
             self.root = os.getcwd()
         new_ids = new_ids_for(items, ids, self._rows, self._next_id, self.root)
-        added: list[str] = []
-        failures: list[tuple[str, str]] = []
-        vectors = None  # filled row by row: the features are never held twice
         with progress_bar(len(items), progress, "indexing") as bar:
-            for item, image_id in zip(items, new_ids, strict=True):
-                row = extract_one(item, self.extractor, errors == "raise", failures)
-                if row is not None:
-                    row = self._checked(row, 1)
-                    if vectors is None:
-                        vectors = np.empty((len(items), row.shape[1]), dtype=np.float32)
-                    elif row.shape[1] != vectors.shape[1]:
-                        raise ValueError(f"the extractor gave {vectors.shape[1]} features per "
-                                         f"image, then {row.shape[1]} (for {image_id}): images "
-                                         "of different sizes need a fixed size=(height, width)")
-                    vectors[len(added)] = row[0]
-                    added.append(image_id)
-                bar.update(1)
+            vectors, added, failures = collect_rows(items, new_ids, self.extractor,
+                                                    errors == "raise", bar, self._checked)
         if added:
             if len(added) < len(vectors):  # some files failed: give back their rows
                 vectors.resize((len(added), vectors.shape[1]), refcheck=False)
