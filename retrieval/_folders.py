@@ -60,8 +60,9 @@ def save_checked(path: Any, vectors: Any, ids: list[str], metric: str,
     try:
         return write_index(path, vectors, ids, metric, config)
     except OSError as error:
-        raise type(error)(error.errno, f"cannot save the index to {os.fspath(path)!r}: "
-                          f"{error.strerror or error}") from error
+        message = f"cannot save the index to {os.fspath(path)!r}: {error.strerror or error}"
+        raise (type(error)(error.errno, message) if error.errno is not None
+               else type(error)(message)) from error
 
 
 class FolderMixin:

@@ -334,3 +334,17 @@ def test_distance_grids_say_lower_is_better():
                                            "(l1 distance: lower is better)")
     figure = plot_results(SearchResults([("a", 0.9)], "cosine"), images=images)
     assert figure._suptitle is None  # similarities: higher is better, as usual
+
+
+def test_a_failed_save_names_the_path_given_not_the_temporary_file(tmp_path, monkeypatch):
+    import retrieval._folders
+
+    def refuse(path, *args):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".x.npz.1a2b.tmp"))
+
+    monkeypatch.setattr(retrieval._folders, "write_index", refuse)
+    index = ImageIndex(PixelFeatures(size=(4, 4)))
+    index.add(np.zeros((1, 4, 4, 3)))
+    with pytest.raises(PermissionError) as error:
+        index.save(tmp_path / "x.npz")
+    assert str(tmp_path / "x.npz") in str(error.value) and ".tmp" not in str(error.value)
