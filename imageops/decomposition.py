@@ -1,22 +1,16 @@
-"""Splitting a matrix: Q = UΣ, the SVD A = UΣVᵀ, and SVD background removal in a video.
+"""Splitting a matrix: Q = UΣ (unit columns and their lengths) and the randomized SVD.
 
 =================================================  ===========================================
 ``split_columns(Q)``                               ``Q = U @ diag(sigma)``, unit columns in U
 ``randomized_svd(A, rank)``                        the ``rank`` largest singular triplets, fast
-``svd_background(frames, rank=1)``                 static background and moving foreground
-``foreground_mask(foreground)``                    where the foreground is, as booleans
 =================================================  ===========================================
 
 The lecture splits a matrix into a matrix of directions and a diagonal matrix of lengths:
 each column ``q_j`` of ``Q`` becomes ``sigma_j * u_j`` with ``sigma_j = ‖q_j‖`` (the
 ``vector_length`` of layer 1) and ``u_j = q_j / sigma_j`` of length 1. The singular value
 decomposition goes one step further: ``A = U Σ Vᵀ`` with orthonormal columns in both ``U``
-and ``V`` and the singular values in ``Σ``, largest first.
-
-In a video from a still camera every frame is one long vector of pixels. The background is
-the same in every frame, so the frames are nearly multiples of one vector: keeping the
-``rank`` largest singular values rebuilds the background, and what is left over is what
-moves.
+and ``V`` and the singular values in ``Σ``, largest first. Its use on a video, the background
+of a still camera, is in :mod:`imageops.background`.
 """
 
 from __future__ import annotations
@@ -25,12 +19,12 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
-from tqdm import tqdm
 
 from linalg_basics import vector_length
 
-__all__ = ["foreground_mask", "randomized_svd", "split_columns", "svd_background",
-           "synthetic_video"]
+from ._inputs import check_positive_int, progress_bar
+
+__all__ = ["randomized_svd", "split_columns"]
 
 
 def split_columns(Q: Any, teaching: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +61,8 @@ def split_columns(Q: Any, teaching: bool = False) -> tuple[np.ndarray, np.ndarra
     --------
     The lecture's example:
 
+    >>> import numpy as np
+    >>> from imageops import split_columns
     >>> U, sigma = split_columns([[3, 2], [4, 0]])
     >>> U.tolist(), sigma.tolist()
     ([[0.6, 1.0], [0.8, 0.0]], [5.0, 2.0])
@@ -99,19 +95,14 @@ def split_columns(Q: Any, teaching: bool = False) -> tuple[np.ndarray, np.ndarra
 
 # --------------------------------------------------------------------------- randomized SVD
 
-def _bar(total: int, progress: bool | None, description: str, auto: bool) -> tqdm:
-    show = auto if progress is None else bool(progress)
-    return tqdm(total=total, desc=description, unit="step", disable=not show)
-
-
 def _orthonormal(Y: np.ndarray) -> np.ndarray:
     """An orthonormal basis of the columns of ``Y`` (economic QR; SciPy's is the fast one)."""
     return scipy.linalg.qr(Y, mode="economic", check_finite=False)[0]
 
 
 def randomized_svd(A: Any, rank: int, n_oversamples: int = 10, n_iter: int | str = "auto",
-                   seed: int | None = None, progress: bool | None = False
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   seed: int | None = None, progress: bool | None = False,
+                   start: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``rank`` largest singular values and vectors of ``A``, by random projection.
 
     The range finder of Halko, Martinsson and Tropp: multiply ``A`` by a random Gaussian
@@ -135,7 +126,12 @@ def randomized_svd(A: Any, rank: int, n_oversamples: int = 10, n_iter: int | str
     seed : int or None
         Seed of the random matrix; the same seed gives the same result.
     progress : bool or None, default False
-        A tqdm bar over the passes through ``A``; ``None`` shows it for large matrices.
+        A tqdm bar over the passes through ``A``; ``None`` shows it when there are at least
+        50 passes.
+    start : array_like, shape (n, w), optional
+        Start from ``A @ start`` instead of a random sketch: a previous estimate of the right
+        singular vectors (``Vt.T``, with ``w >= rank``) makes a few more products enough to
+        refine it (a warm start). ``n_oversamples`` and ``seed`` are then not used.
 
     Returns
     -------
@@ -161,6 +157,8 @@ def randomized_svd(A: Any, rank: int, n_oversamples: int = 10, n_iter: int | str
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from imageops import randomized_svd
     >>> rng = np.random.default_rng(0)
     >>> A = rng.standard_normal((60, 5)) @ rng.standard_normal((5, 40))   # rank 5
     >>> U, s, Vt = randomized_svd(A, rank=5, seed=0)
@@ -177,34 +175,52 @@ def randomized_svd(A: Any, rank: int, n_oversamples: int = 10, n_iter: int | str
     dtype = np.float32 if A.dtype == np.float32 else np.float64
     A = A.astype(dtype, copy=False)
     m, n = A.shape
-    if isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) \
-            or not 1 <= rank <= min(m, n):
-        raise ValueError(f"randomized_svd needs an integer rank between 1 and min(m, n) = "
+    rank = check_positive_int(rank, "rank", "randomized_svd")
+    if rank > min(m, n):
+        raise ValueError(f"randomized_svd: rank must be between 1 and min(m, n) = "
                          f"{min(m, n)}, got {rank!r}")
-    if isinstance(n_oversamples, bool) or not isinstance(n_oversamples, (int, np.integer)) \
-            or n_oversamples < 0:
-        raise ValueError(f"randomized_svd needs n_oversamples >= 0, got {n_oversamples!r}")
+    n_oversamples = check_positive_int(n_oversamples, "n_oversamples", "randomized_svd",
+                                       minimum=0)
     if isinstance(n_iter, str) and n_iter == "auto":
         n_iter = 7 if rank < 0.1 * min(m, n) else 4
-    elif isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
-        raise ValueError(f"randomized_svd needs n_iter >= 0 or 'auto', got {n_iter!r}")
+    else:
+        n_iter = check_positive_int(n_iter, "n_iter", "randomized_svd", minimum=0)
     if not np.isfinite(A).all():
         raise ValueError("randomized_svd needs finite numbers, got NaN or infinity")
 
-    width = min(rank + n_oversamples, min(m, n))
-    rng = np.random.default_rng(seed)
-    omega = rng.standard_normal((n, width)).astype(dtype)
-    with _bar(2 * n_iter + 2, progress, "randomized SVD", auto=A.size > 10**7) as bar:
-        Q = _orthonormal(A @ omega)                         # m x width, range of A
-        bar.update()
-        for _ in range(n_iter):                             # power iterations, kept stable
-            Z = _orthonormal(A.T @ Q)
-            bar.update()
-            Q = _orthonormal(A @ Z)
-            bar.update()
-        B = Q.T @ A                                          # width x n, small
-        bar.update()
-    # SVD of the small matrix B. When B is wide, first B.T = Q2 R (fast), then SVD of R.T.
+    if start is None:
+        width = min(rank + n_oversamples, min(m, n))
+        omega = np.random.default_rng(seed).standard_normal((n, width)).astype(dtype)
+    else:
+        omega = np.asarray(start, dtype=dtype)
+        if omega.ndim != 2 or omega.shape[0] != n or not rank <= omega.shape[1] <= min(m, n):
+            raise ValueError(f"randomized_svd: start must have shape ({n}, w) with {rank} <= "
+                             f"w <= {min(m, n)}, got {omega.shape}")
+    with progress_bar(2 * n_iter + 2, progress, "randomized SVD", unit="pass") as bar:
+        return _sketch_svd(A, omega, rank, n_iter, bar)
+
+
+def _sketch_svd(A: np.ndarray, omega: np.ndarray, rank: int, n_iter: int,
+                bar: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The work of :func:`randomized_svd` on checked input: range of ``A @ omega``, then SVD."""
+    tick = bar.update if bar is not None else (lambda: None)
+    Q = _orthonormal(A @ omega)                             # m x width, range of A
+    tick()
+    for _ in range(n_iter):                                 # power iterations, kept stable
+        Z = _orthonormal(A.T @ Q)
+        tick()
+        Q = _orthonormal(A @ Z)
+        tick()
+    U, s, Vt = _svd_in_range(A, Q, rank)
+    tick()
+    return U, s, Vt
+
+
+def _svd_in_range(A: np.ndarray, Q: np.ndarray, rank: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The SVD of ``A`` restricted to the orthonormal columns ``Q``: of ``B = Qᵀ A``, small."""
+    B = Q.T @ A                                             # width x n, small
+    # When B is wide, first B.T = Q2 R (fast), then the SVD of the small R.T.
     if B.shape[1] > B.shape[0]:
         Q2, R = scipy.linalg.qr(B.T, mode="economic", check_finite=False)
         Ub, s, Vr = np.linalg.svd(R.T)
@@ -212,249 +228,3 @@ def randomized_svd(A: Any, rank: int, n_oversamples: int = 10, n_iter: int | str
     else:
         Ub, s, Vt = np.linalg.svd(B, full_matrices=False)
     return Q @ Ub[:, :rank], s[:rank], Vt[:rank]
-
-
-# --------------------------------------------------------------------------- video background
-
-def _as_frames(frames: Any, caller: str) -> np.ndarray:
-    frames = np.asarray(frames)
-    colour = frames.ndim == 4 and frames.shape[-1] == 3
-    if not (frames.ndim == 3 or colour) or 0 in frames.shape:
-        raise ValueError(f"{caller} needs frames of shape (T, H, W) or (T, H, W, 3), "
-                         f"got shape {frames.shape}")
-    if not (np.issubdtype(frames.dtype, np.number) or frames.dtype == bool):
-        raise ValueError(f"{caller} needs numeric frames, got dtype {frames.dtype}")
-    return frames
-
-
-def svd_background(frames: Any, rank: int = 1, method: str = "randomized",
-                   progress: bool | None = None, seed: int | None = 0
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Split a still-camera video into its background and its moving foreground.
-
-    Every frame becomes one row of a matrix ``M`` of shape (T, pixels) (the lecture puts
-    the frames in columns: that is ``Mᵀ``, with the same singular values). The background
-    is the best rank-``rank`` approximation ``U_r Σ_r V_rᵀ`` of ``M`` (the ``rank`` largest
-    singular values kept); the foreground is what is left, ``frames - background``.
-
-    Parameters
-    ----------
-    frames : array_like, shape (T, H, W) or (T, H, W, 3)
-        Gray or colour frames, any numeric dtype (uint8 from ``load_frames``).
-    rank : int, default 1
-        Singular values kept for the background. 1 suits a still scene; a slowly changing
-        light may need 2 or 3.
-    method : {"randomized", "full"}
-        ``"randomized"``: :func:`randomized_svd`, fast; ``"full"``: ``numpy.linalg.svd``.
-    progress : bool or None
-        A tqdm bar; ``None`` shows it for 100 frames or more, ``False`` hides it.
-    seed : int or None, default 0
-        Seed of the randomized method (so that two runs give the same background).
-
-    Returns
-    -------
-    background, foreground : numpy.ndarray, float32, the shape of ``frames``
-        ``background + foreground`` equals the frames (up to float32 rounding).
-        ``foreground`` is signed: darker or lighter than the background.
-
-    Notes
-    -----
-    The work is done in float32: the frames take 4 bytes per value in memory, three times
-    over (the frames, the background, the foreground). Something that stays still for
-    a large part of the video becomes background; something that moves leaves a faint
-    "ghost" in the background of the pixels it crossed, about its contrast times the
-    fraction of the frames it covered them.
-
-    Examples
-    --------
-    Three frames of a flat gray scene and a bright dot that moves:
-
-    >>> frames = np.full((3, 4, 4), 100, dtype=np.uint8)
-    >>> for t in range(3):
-    ...     frames[t, 1, t] = 250
-    >>> background, foreground = svd_background(frames, rank=1, progress=False)
-    >>> background.shape, background.dtype
-    ((3, 4, 4), dtype('float32'))
-    >>> bool(np.abs(background[:, 3, 3] - 100).max() < 2)
-    True
-    >>> np.argwhere(foreground > 50).tolist()
-    [[0, 1, 0], [1, 1, 1], [2, 1, 2]]
-    """
-    frames = _as_frames(frames, "svd_background")
-    if method not in ("randomized", "full"):
-        raise ValueError(f"svd_background: method must be 'randomized' or 'full', "
-                         f"got {method!r}")
-    M = frames.reshape(frames.shape[0], -1).astype(np.float32)
-    if isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) \
-            or not 1 <= rank <= min(M.shape):
-        raise ValueError(f"svd_background needs an integer rank between 1 and "
-                         f"min(frames, pixels) = {min(M.shape)}, got {rank!r}")
-    show = frames.shape[0] >= 100 if progress is None else bool(progress)
-    if method == "randomized":
-        U, s, Vt = randomized_svd(M, rank, seed=seed, progress=show)
-    else:
-        with _bar(1, show, "full SVD", auto=False) as bar:
-            U, s, Vt = np.linalg.svd(M, full_matrices=False)
-            bar.update()
-        U, s, Vt = U[:, :rank], s[:rank], Vt[:rank]
-    background = (U * s) @ Vt
-    foreground = np.subtract(M, background, out=M)
-    return background.reshape(frames.shape), foreground.reshape(frames.shape)
-
-
-def _otsu(values: np.ndarray, bins: int = 256) -> float:
-    """Otsu's threshold: the cut of a histogram that maximises the between-class variance."""
-    counts, edges = np.histogram(values, bins=bins)
-    centres = (edges[:-1] + edges[1:]) / 2
-    weights = np.cumsum(counts).astype(np.float64)
-    sums = np.cumsum(counts * centres)
-    low_weight, low_sum = weights[:-1], sums[:-1]          # bins 0..i below the cut
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low_mean = low_sum / low_weight
-        high_mean = (sums[-1] - low_sum) / (weights[-1] - low_weight)
-        between = low_weight * (weights[-1] - low_weight) * (low_mean - high_mean) ** 2
-    between = np.nan_to_num(between, nan=-1.0)
-    return float(edges[1 + np.argmax(between)])
-
-
-def foreground_mask(foreground: Any, threshold: float | str | None = None) -> np.ndarray:
-    """Mark the pixels where the foreground is strong: ``magnitude > threshold``.
-
-    Parameters
-    ----------
-    foreground : array_like, shape (T, H, W), (H, W), (T, H, W, 3)
-        The foreground from :func:`svd_background` (signed). A 4-D array is colour: the
-        magnitude of a pixel is the length of its colour difference,
-        ``sqrt(r² + g² + b²)``; otherwise it is the absolute value.
-    threshold : float, "otsu", "mad" or None
-        A number: the magnitude above which a pixel is foreground (same scale as the
-        frames). ``None`` (the default) or ``"mad"``: a robust noise rule,
-        ``median + 5 * 1.4826 * MAD`` of the magnitudes, about 5 standard deviations of the
-        noise above its middle (most pixels are background, so their spread measures the
-        noise). ``"otsu"``: Otsu's threshold on the magnitudes (the cut of their 256-bin
-        histogram that best separates two classes).
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        The shape of ``foreground`` without the colour axis.
-
-    Notes
-    -----
-    The MAD rule only needs the still pixels to be more than half of all pixels; it keeps
-    weak foreground, and also the strongest ghosts that moving objects leave in the
-    background (see :func:`svd_background`). Otsu's rule needs two populations, still and
-    moving pixels, and cuts between them: it keeps only strong foreground (few false alarms,
-    more misses), and with no foreground at all it still splits the noise in two. Frames
-    without noise (synthetic ones) leave nothing for the MAD to measure: give a number.
-
-    Examples
-    --------
-    >>> fg = np.array([[0.5, -1.0, 80.0], [1.0, -90.0, 0.0]])
-    >>> foreground_mask(fg).astype(int).tolist()
-    [[0, 0, 1], [0, 1, 0]]
-    >>> foreground_mask(fg, threshold=0.75).astype(int).tolist()
-    [[0, 1, 1], [1, 1, 0]]
-    """
-    foreground = np.asarray(foreground)
-    if foreground.ndim not in (2, 3, 4) or 0 in foreground.shape or \
-            (foreground.ndim == 4 and foreground.shape[-1] != 3):
-        raise ValueError("foreground_mask needs a foreground of shape (H, W), (T, H, W) or "
-                         f"(T, H, W, 3), got shape {foreground.shape}")
-    if not np.issubdtype(foreground.dtype, np.number):
-        raise ValueError(f"foreground_mask needs numbers, got dtype {foreground.dtype}")
-    values = foreground.astype(np.float32, copy=False)
-    if foreground.ndim == 4:
-        magnitude = np.sqrt(np.einsum("...c,...c->...", values, values))
-    else:
-        magnitude = np.abs(values)
-    if isinstance(threshold, str) and threshold == "otsu":
-        threshold = _otsu(magnitude.ravel())
-    elif threshold is None or (isinstance(threshold, str) and threshold == "mad"):
-        middle = float(np.median(magnitude))
-        mad = float(np.median(np.abs(magnitude - middle)))
-        threshold = middle + 5 * 1.4826 * mad
-    elif isinstance(threshold, str) or not np.isscalar(threshold) \
-            or not np.isfinite(threshold):
-        raise ValueError(f"foreground_mask: threshold must be a number, 'otsu', 'mad' or "
-                         f"None, got {threshold!r}")
-    return magnitude > threshold
-
-
-def synthetic_video(background: Any, cutout: Any, mask: Any, n_frames: int = 60,
-                    noise: float = 2.0, drift: float = 0.03, crossings: tuple[int, int] = (2, 3),
-                    seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A still-camera video with a known foreground: a cut-out moving over a photo.
-
-    The cut-out (its pixels where ``mask`` is true) is pasted on the background at a
-    position that bounces between the edges of the frame, ``crossings[0]`` times from top to
-    bottom and ``crossings[1]`` times from left to right over the video. Every frame is then
-    multiplied by a slow brightness ramp from ``1 - drift`` to ``1 + drift``, Gaussian noise
-    of standard deviation ``noise`` is added, and it is rounded and clipped to uint8.
-
-    Parameters
-    ----------
-    background : array_like, shape (H, W) or (H, W, 3)
-        The still scene.
-    cutout : array_like, shape (h, w) or (h, w, 3)
-        The moving object; a gray cut-out on a colour background is repeated in 3 channels.
-    mask : array_like of bool, shape (h, w)
-        Which pixels of ``cutout`` belong to the object.
-    n_frames : int, default 60
-    noise : float, default 2.0
-        Standard deviation of the added Gaussian noise, in gray levels.
-    drift : float, default 0.03
-        Relative brightness change from the middle to either end of the video.
-    crossings : (int, int), default (2, 3)
-        How many times the object crosses the frame vertically and horizontally.
-    seed : int or None
-        Seed of the noise.
-
-    Returns
-    -------
-    frames : numpy.ndarray of uint8, shape (n_frames, H, W) or (n_frames, H, W, 3)
-    truth : numpy.ndarray of bool, shape (n_frames, H, W)
-        Where the object is in each frame.
-
-    Examples
-    --------
-    >>> background = np.full((20, 30), 50, dtype=np.uint8)
-    >>> coin = np.full((5, 5), 200, dtype=np.uint8)
-    >>> frames, truth = synthetic_video(background, coin, np.ones((5, 5), bool), n_frames=8,
-    ...                                 seed=0)
-    >>> frames.shape, truth.shape, int(truth[0].sum())
-    ((8, 20, 30), (8, 20, 30), 25)
-    >>> bool(truth[0, 0, 0]) and bool(truth[-1, 0, -1])       # corner to corner
-    True
-    """
-    background = np.asarray(background, dtype=np.float64)
-    cutout = np.asarray(cutout, dtype=np.float64)
-    mask = np.asarray(mask, dtype=bool)
-    if background.ndim not in (2, 3) or cutout.shape[:2] != mask.shape or mask.ndim != 2:
-        raise ValueError(f"synthetic_video needs a (H, W[, 3]) background and a cut-out with "
-                         f"a mask of its (h, w) shape, got {background.shape}, {cutout.shape} "
-                         f"and {mask.shape}")
-    (H, W), (h, w) = background.shape[:2], mask.shape
-    if h > H or w > W:
-        raise ValueError(f"synthetic_video: the cut-out {mask.shape} is larger than the "
-                         f"background {background.shape[:2]}")
-    if background.ndim == 3 and cutout.ndim == 2:
-        cutout = np.repeat(cutout[..., None], background.shape[2], axis=2)
-    if cutout.ndim != background.ndim:
-        raise ValueError(f"synthetic_video: a gray background needs a gray cut-out, got "
-                         f"{cutout.shape}")
-    rng = np.random.default_rng(seed)
-    frames = np.empty((n_frames,) + background.shape, dtype=np.uint8)
-    truth = np.zeros((n_frames, H, W), dtype=bool)
-    phase = np.linspace(0.0, 1.0, n_frames)
-    for t in range(n_frames):
-        bounce = 1 - np.abs(np.array(crossings) * phase[t] % 2 - 1)      # 0 -> 1 -> 0 ...
-        row, col = np.rint(bounce * [H - h, W - w]).astype(int)
-        frame = background.copy()
-        window = frame[row:row + h, col:col + w]
-        window[mask] = cutout[mask]
-        truth[t, row:row + h, col:col + w] = mask
-        frame *= 1 + drift * (2 * phase[t] - 1)
-        frame += rng.normal(0.0, noise, frame.shape)
-        frames[t] = np.clip(np.rint(frame), 0, 255)
-    return frames, truth

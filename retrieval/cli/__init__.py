@@ -28,7 +28,7 @@ from ._common import CommandError, one_line
 __all__ = ["build_parser", "main"]
 
 #: The subcommand modules, in the order ``retrieval --help`` lists them.
-COMMANDS = ("demo", "index", "search", "classify", "match", "serve")
+COMMANDS = ("demo", "index", "search", "classify", "match", "background", "serve")
 
 
 def _version() -> str:
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  retrieval search photos.npz cat.jpg -k 5 --plot hits.png\n"
         "  retrieval classify cat.jpg\n"
         "  retrieval match scene.jpg logo.png --method zncc -k 3\n"
+        "  retrieval background street.avi -o out/   background picture and moving mask\n"
         "  retrieval serve                      the web explorer on http://127.0.0.1:8000\n\n"
         "Run 'retrieval COMMAND --help' for the options of a command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
