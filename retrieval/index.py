@@ -40,10 +40,11 @@ import numpy as np
 
 from imageops._inputs import check_positive_int, progress_bar
 
-from ._adding import expand, load_batch, new_ids_for
+from ._adding import check_one_query, collect_rows, expand, is_path, new_ids_for
+from ._folders import FolderMixin, save_checked
 from ._top_k import inverse_row_norms
 from .features import CNNFeatures, _pieces
-from .index_file import FORMAT_NAME, FORMAT_VERSION, IndexFileError, read_index, write_index
+from .index_file import FORMAT_NAME, FORMAT_VERSION, IndexFileError, read_index
 from .results import DESCRIPTIONS, AddReport, Hit, SearchResults
 from .similarity import higher_is_better, top_k
 
@@ -52,7 +53,7 @@ __all__ = ["ImageIndex", "SearchResults", "IndexFileError"]
 _REEXPORTED = (Hit, AddReport, FORMAT_NAME, FORMAT_VERSION)
 
 
-class ImageIndex:
+class ImageIndex(FolderMixin):
     """A searchable database of image feature vectors with string ids.
 
     Parameters
@@ -101,6 +102,8 @@ class ImageIndex:
         self._rows: dict[str, int] = {}
         self._next_id = 0
         self._inverse_norms: np.ndarray | None = None
+        #: The absolute folder that relative file ids start from (None: no files added).
+        self.root: str | None = None
 
     # ------------------------------------------------------------ basics
 
@@ -164,13 +167,15 @@ class ImageIndex:
         recursive : bool
             For a folder, include its sub-folders.
         errors : {"skip", "raise"}
-            ``"skip"``: a file that cannot be read (missing, not an image, truncated) is
-            listed in the report and the rest are added; ``"raise"``: the first one raises
-            and nothing is added. Bad in-memory arrays always raise.
+            ``"skip"``: a file that cannot be read (missing, not an image, truncated) or
+            that the extractor refuses (smaller than the network's 32×32 minimum) is listed
+            in the report with its reason and the rest are added; ``"raise"``: the first one
+            raises and nothing is added. Bad in-memory arrays always raise.
         batch_size : int
-            Images decoded and passed to the extractor at a time.
+            Accepted as before; images now go through the extractor one at a time (as fast
+            with the NumPy engine), so the bar moves per image and one bad file fails alone.
         progress : bool or None
-            A tqdm bar; ``None`` shows it for 50 images or more (``imageops._inputs``).
+            A tqdm bar, moved per image; ``None`` shows it for 50 images or more.
 
         Returns
         -------
@@ -179,34 +184,32 @@ class ImageIndex:
 
         Raises
         ------
+        FileNotFoundError
+            ``images`` is one path (file or folder) that does not exist.
         ValueError
-            Duplicate ids, a wrong number of ids, or features that do not match the index.
+            Duplicate ids (adding a folder again: use :meth:`update`), a wrong number of
+            ids, or features that do not match the index.
+
+        Warns
+        -----
+        UserWarning
+            ``images`` is a folder without image files.
+
+        Notes
+        -----
+        The first files added make the working folder the index's ``root`` (absolute,
+        saved with it); file ids are relative to it, so :meth:`locate` finds them anywhere.
         """
         if errors not in ("skip", "raise"):
             raise ValueError(f"ImageIndex.add: errors must be 'skip' or 'raise'; got {errors!r}")
-        batch_size = check_positive_int(batch_size, "batch_size", "ImageIndex.add")
-        items = list(expand(images, recursive))
-        new_ids = new_ids_for(items, ids, self._rows, self._next_id)
-        load = getattr(self.extractor, "load", None)
-
-        added: list[str] = []
-        failures: list[tuple[str, str]] = []
-        vectors = None  # filled batch by batch: the features are never held twice
+        check_positive_int(batch_size, "batch_size", "ImageIndex.add")
+        items = expand(images, recursive)
+        if self.root is None and any(is_path(item) for item in items):
+            self.root = os.getcwd()
+        new_ids = new_ids_for(items, ids, self._rows, self._next_id, self.root)
         with progress_bar(len(items), progress, "indexing") as bar:
-            for start in range(0, len(items), batch_size):
-                batch = slice(start, start + batch_size)
-                loaded = load_batch(items[batch], new_ids[batch], load, errors == "raise",
-                                    added, failures)
-                if loaded:
-                    block = self._extract(loaded, len(loaded))
-                    if vectors is None:
-                        vectors = np.empty((len(items), block.shape[1]), dtype=np.float32)
-                    elif block.shape[1] != vectors.shape[1]:
-                        raise ValueError(f"the extractor gave {vectors.shape[1]} features per "
-                                         f"image, then {block.shape[1]}: images of different "
-                                         "sizes need a fixed size=(height, width)")
-                    vectors[len(added) - len(block):len(added)] = block
-                bar.update(min(batch_size, len(items) - start))
+            vectors, added, failures = collect_rows(items, new_ids, self.extractor,
+                                                    errors == "raise", bar, self._checked)
         if added:
             if len(added) < len(vectors):  # some files failed: give back their rows
                 vectors.resize((len(added), vectors.shape[1]), refcheck=False)
@@ -214,8 +217,10 @@ class ImageIndex:
         return AddReport(added, failures)
 
     def _extract(self, images: Any, expected: int | None, progress: bool = False) -> np.ndarray:
-        vectors = np.asarray(self.extractor.extract(images, progress=progress),
-                             dtype=np.float32)
+        return self._checked(self.extractor.extract(images, progress=progress), expected)
+
+    def _checked(self, vectors: Any, expected: int | None) -> np.ndarray:
+        vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or (expected is not None and vectors.shape[0] != expected):
             raise ValueError(f"the feature extractor returned shape {vectors.shape}; "
                              f"expected ({expected}, D)")
@@ -280,6 +285,7 @@ class ImageIndex:
         -------
         SearchResults
         """
+        check_one_query(query)
         vector = self._extract([query], 1)
         (results,) = self._search(vector, k, [query])
         return results
@@ -336,7 +342,7 @@ class ImageIndex:
         rows, scores = top_k(queries, self._vectors, k, self.metric, inverse_norms=norms)
         return [
             SearchResults(((self._ids[r], s) for r, s in zip(rr, ss, strict=True)),
-                          self.metric, query)
+                          self.metric, query, root=self.root)
             for rr, ss, query in zip(rows.tolist(), scores.tolist(), query_items, strict=True)
         ]
 
@@ -354,7 +360,10 @@ class ImageIndex:
         ``.npz`` is appended to a path without that suffix. See :mod:`retrieval.index_file`
         for the format and :func:`~retrieval.index_file.write_index` for the atomic write.
         """
-        return write_index(path, self._vectors, self._ids, self.metric, self.extractor.config)
+        config = dict(self.extractor.config)
+        if self.root is not None:
+            config["root"] = self.root
+        return save_checked(path, self._vectors, self._ids, self.metric, config)
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: bool = False) -> ImageIndex:
@@ -391,6 +400,7 @@ class ImageIndex:
         """
         contents = read_index(path, mmap=mmap)
         index = cls(contents.extractor, contents.metric)
+        index.root = contents.root  # None in files written before roots were stored
         if contents.ids:
             index._vectors = contents.vectors
             index._ids = contents.ids

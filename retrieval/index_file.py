@@ -8,7 +8,8 @@ Version 1 is one uncompressed ``.npz`` archive, read with ``allow_pickle=False``
 ``features`` float32 ``(N, D)``, one row per image (64-byte aligned in the file)
 ``ids``      unicode ``(N,)``, unique
 ``metric``   ``"cosine"``, ``"correlation"``, ``"l1"`` or ``"l2"``
-``config``   the extractor's ``.config`` as a JSON string
+``config``   the extractor's ``.config`` as a JSON string, with ``"root"``: the absolute
+             folder that file ids are relative to (absent in older files)
 ===========  ============================================================
 
 :func:`write_index` writes a temporary file in the same folder and renames it over the
@@ -54,6 +55,7 @@ class IndexContents(NamedTuple):
     metric: str
     ids: list[str]
     vectors: np.ndarray
+    root: str | None = None  # the images' folder (config key "root"; absent in older files)
 
 
 def write_index(path: str | os.PathLike, vectors: np.ndarray, ids: list[str], metric: str,
@@ -120,7 +122,11 @@ def read_index(path: str | os.PathLike, mmap: bool = False) -> IndexContents:
             raise IndexFileError(f"{where}: unknown metric {metric!r}; expected one of "
                                  f"{tuple(DESCRIPTIONS)}")
         try:
-            extractor = features_from_config(json.loads(_text(entry("config"), "config", where)))
+            config = json.loads(_text(entry("config"), "config", where))
+            root = config.pop("root", None) if isinstance(config, dict) else None
+            if root is not None and not isinstance(root, str):
+                raise ValueError(f"root must be a folder name; got {root!r}")
+            extractor = features_from_config(config)
         except (ValueError, TypeError) as error:
             raise IndexFileError(f"{where}: bad extractor config: {error}") from None
         ids = entry("ids")
@@ -129,7 +135,7 @@ def read_index(path: str | os.PathLike, mmap: bool = False) -> IndexContents:
                                  f"{ids.dtype}, shape {ids.shape}")
         vectors = _memmap_member(path, "features") if mmap else entry("features")
     _check_vectors(vectors, ids, check_finite=not mmap, where=where)
-    return IndexContents(extractor, metric, ids.tolist(), vectors)
+    return IndexContents(extractor, metric, ids.tolist(), vectors, root)
 
 
 def _open_archive(path: pathlib.Path) -> np.lib.npyio.NpzFile:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -96,22 +97,42 @@ def _is_file(hit_id: Any) -> bool:
         return False
 
 
-def _lookup(hit_id: Any, images: Any) -> np.ndarray | None:
-    """The picture of a hit: from `images` (mapping or callable), else the id as a file path."""
+#: Drawn instead of a picture whose file is not where its id (or ``images``) says.
+_MOVED = "file not found\n(moved?)"
+
+
+def _looks_like_file(text: Any) -> bool:
+    """True for a path that names an image file by its extension (existing or not)."""
+    from imageops.batches import IMAGE_EXTENSIONS
+
+    if not isinstance(text, (str, os.PathLike)):
+        return False
+    return pathlib.PurePath(text).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def _lookup(hit_id: Any, images: Any) -> np.ndarray | str | None:
+    """The picture of a hit: from `images` (mapping or callable), else the id as a file path.
+
+    None when there is no picture to look for; ``_MOVED`` when a file path was given (the
+    id, or what ``images`` returned) but no such file exists.
+    """
     if callable(images):
         found = images(hit_id)
     elif images is not None and hit_id in images:
         found = images[hit_id]
-    elif _is_file(hit_id):
+    elif _is_file(hit_id) or _looks_like_file(hit_id):
         found = hit_id
     else:
         return None
+    if isinstance(found, (str, os.PathLike)) and not _is_file(found):
+        return _MOVED
     return None if found is None else _displayable(found)
 
 
-def _show(ax, image: np.ndarray | None, title: str, colour: str | None = None) -> None:
-    if image is None:
-        ax.text(0.5, 0.5, "no image", ha="center", va="center", transform=ax.transAxes)
+def _show(ax, image: np.ndarray | str | None, title: str, colour: str | None = None) -> None:
+    if image is None or isinstance(image, str):
+        ax.text(0.5, 0.5, "no image" if image is None else image, ha="center", va="center",
+                transform=ax.transAxes, color="black" if image is None else _BAD)
     elif image.ndim == 2:
         ax.imshow(image, cmap="gray", vmin=0, vmax=255)
     else:
@@ -218,10 +239,11 @@ def plot_results(
     else:
         row_relevant = [relevant] * len(rows)
     pictures = [[_lookup(hit_id, images) for _, hit_id, _ in hits] for hits in hit_rows]
+    _warn_moved(hit_rows, pictures)
     # rows as tall as the tallest picture asks (height / width, within 0.3..3), so that no
     # picture reaches into the titles of the next row; square panels without pictures
     shapes = [p.shape for p in (*shown_queries, *(p for row in pictures for p in row))
-              if p is not None]
+              if isinstance(p, np.ndarray)]
     aspect = min(max([h / w for h, w, *_ in shapes] or [1.0]), 3.0)
     aspect = max(aspect, 0.3)
     figure = plt.figure(figsize=(panel_size * ncols, (panel_size * aspect + 0.45) * len(rows)),
@@ -243,9 +265,28 @@ def plot_results(
             ax = figure.add_subplot(len(rows), ncols, base + column)
             label = f"#{rank} {_short(hit_id)}\n{_score_text(score)}"
             _show(ax, picture, label, colour)
+    title = _with_direction(title, rows[0])
     if title:
         figure.suptitle(title)
     return figure
+
+
+def _with_direction(title: str | None, results: Any) -> str | None:
+    """The title, followed by "lower is better" for distance results (l1, l2)."""
+    metric = getattr(results, "metric", None)
+    if metric is None or getattr(results, "higher_is_better", True):
+        return title
+    note = f"{metric} distance: lower is better"
+    return f"{title} ({note})" if title else note
+
+
+def _warn_moved(hit_rows: list, pictures: list) -> None:
+    """One warning naming the hits whose files are not where they should be."""
+    moved = [str(hit_id) for hits, row in zip(hit_rows, pictures, strict=True)
+             for (_, hit_id, _), picture in zip(hits, row, strict=True) if picture is _MOVED]
+    if moved:
+        warnings.warn(f"plot_results: {len(moved)} hit file(s) not found (moved or deleted?), "
+                      f"drawn as 'file not found': {', '.join(moved[:3])}", stacklevel=3)
 
 
 # ---------------------------------------------------------------- template matches

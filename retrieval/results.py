@@ -66,7 +66,8 @@ class SearchResults(Sequence):
     '{"metric": "cosine", "higher_is_better": true,'
     """
 
-    def __init__(self, hits: Iterable[tuple[str, float]], metric: str, query: Any = None):
+    def __init__(self, hits: Iterable[tuple[str, float]], metric: str, query: Any = None,
+                 *, root: str | None = None):
         if metric not in DESCRIPTIONS:
             raise ValueError(f"metric must be one of {tuple(DESCRIPTIONS)}; got {metric!r}")
         self.hits = tuple(
@@ -75,6 +76,15 @@ class SearchResults(Sequence):
         )
         self.metric = metric
         self.query = query
+        #: The folder relative file ids start from (the index's root), so files are found
+        #: from any working folder; None: ids are used as they are.
+        self.root = root
+
+    def _path(self, hit_id: str) -> str:
+        """Where a hit's file is: under ``root`` for a relative id."""
+        if self.root is None or pathlib.Path(hit_id).is_absolute():
+            return hit_id
+        return str(pathlib.Path(self.root) / hit_id)
 
     @property
     def higher_is_better(self) -> bool:
@@ -151,7 +161,7 @@ class SearchResults(Sequence):
         cannot be read (Jupyter's view uses that, so showing results never fails).
         """
         drawable = (self.query is not None or "images" in options
-                    or any(_names_a_file(hit.id) for hit in self.hits))
+                    or any(_names_a_file(self._path(hit.id)) for hit in self.hits))
         if not self.hits or not drawable:
             return None
         try:
@@ -175,27 +185,39 @@ class SearchResults(Sequence):
         Options go to ``plot_results`` (for example ``images=`` to look pictures up by id).
         Needs matplotlib. Returns the figure.
         """
-        from .plot import plot_results
+        from .plot import _looks_like_file, plot_results
 
+        if self.root is not None and "images" not in options:
+            options["images"] = lambda hit_id: (self._path(hit_id) if _looks_like_file(hit_id)
+                                                else None)
         return plot_results(self, **options)
 
 
 @dataclass(frozen=True)
 class AddReport:
-    """What :meth:`ImageIndex.add` did: the ``added`` ids and the ``failures``.
+    """What :meth:`ImageIndex.add` or :meth:`~ImageIndex.update` did.
 
-    ``failures`` lists ``(path, reason)`` for every file that could not be read.
+    ``added`` lists the new ids; ``failures`` lists ``(path, reason)`` for every file that
+    could not be read or that the extractor refused (too small); after ``update``,
+    ``skipped`` lists the ids already indexed and ``removed`` those whose file was gone.
     """
 
     added: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return f"AddReport(added={len(self.added)}, failures={len(self.failures)})"
+        extra = (f", skipped={len(self.skipped)}, removed={len(self.removed)}"
+                 if self.skipped or self.removed else "")
+        return f"AddReport(added={len(self.added)}, failures={len(self.failures)}{extra})"
 
     def __str__(self) -> str:
-        lines = [f"added {len(self.added)} images, {len(self.failures)} failed"]
-        lines += [f"  {path}: {reason}" for path, reason in self.failures]
+        head = f"added {len(self.added)} images, {len(self.failures)} failed"
+        if self.skipped or self.removed:
+            head += (f", {len(self.skipped)} already indexed, {len(self.removed)} removed "
+                     "(file gone)")
+        lines = [head] + [f"  {path}: {reason}" for path, reason in self.failures]
         return "\n".join(lines)
 
 

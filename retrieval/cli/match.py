@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
               "width": int(m.width), "score": float(m.score)} for m in matches]
     if args.json:
         print(json.dumps({"image": args.image, "template": args.template,
-                          "method": args.method, "matches": boxes}, indent=2))
+                          "method": args.method, "matches": boxes}, indent=2, ensure_ascii=False))
     else:
         print(f"{args.method} matches of {args.template} in {args.image} (row, col, height, "
               "width, score):")

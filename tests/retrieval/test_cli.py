@@ -95,8 +95,9 @@ def test_index_then_search_finds_the_same_photo(pixel_index, photo_folder, capsy
     assert main(["search", str(pixel_index), str(query), "-k", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"query {query} (cosine, higher is better)"
-    assert len(lines) == 4
-    rank, score, hit_id = lines[1].split(maxsplit=2)
+    assert lines[1].split() == ["rank", "score", "id"]  # a header, as the Python repr has
+    assert len(lines) == 5
+    rank, score, hit_id = lines[2].split(maxsplit=2)
     assert rank == "1" and hit_id.endswith("coffee.jpg")
     assert float(score) == pytest.approx(1.0, abs=1e-4)
 
@@ -125,7 +126,7 @@ def test_index_reports_count_and_file(photo_folder, tmp_path, capsys):
     assert main(["search", str(out), str(photo_folder / "camera.jpg"), "-k", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("(l1, lower is better)")
-    assert float(lines[1].split()[1]) == 0.0 < float(lines[2].split()[1])
+    assert float(lines[2].split()[1]) == 0.0 < float(lines[3].split()[1])
 
 
 def test_index_skips_bad_files_and_lists_them(photo_folder, tmp_path, capsys):

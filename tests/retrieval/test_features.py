@@ -112,8 +112,9 @@ def test_cnn_features_pass_their_settings_to_the_model():
     assert features.shape == (4, 3)
     assert features.dtype == np.float32
     np.testing.assert_allclose(features, images.mean(axis=(1, 2)), rtol=1e-6)
-    assert model.calls == [dict(pooling="max", layer="block5", size=(86, 128), batch_size=3,
-                                progress=False)]
+    # one image at a time (the bar moves per image), each call with the extractor's settings
+    assert model.calls == [dict(pooling="max", layer="block5", size=(86, 128), batch_size=1,
+                                progress=False)] * 4
     assert extractor.model is model
     assert extractor.config == {"kind": "cnn", "model": "fake_net", "pooling": "max",
                                 "size": [86, 128], "layer": "block5", "weights": None}
